@@ -1,0 +1,110 @@
+"""Enterprises (profiles, shops, hubs), their managers, their shipping and payment methods,
+and their customers. Seed 000: a profile only lists itself and supplies others; a shop sells its
+own goods; a hub sells many producers' goods."""
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from hubcycle.money import ZERO, Money
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    if not _EMAIL.match(value):
+        raise ValueError("must be an email address")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA timezone such as Europe/Paris") from None
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+
+
+class EnterpriseKind(StrEnum):
+    profile = "profile"
+    shop = "shop"
+    hub = "hub"
+
+
+class Language(StrEnum):
+    en = "en"
+    fr = "fr"
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+
+class Enterprise(Entity):
+    id: str
+    name: Name
+    kind: EnterpriseKind
+    is_producer: bool = False
+    email: Email
+    timezone: TimeZoneName = "UTC"
+    language: Language = Language.en
+    owner_email: Email
+    manager_emails: list[Email] = Field(default_factory=list)
+    customer_names_to_suppliers: bool = False
+    cycle_sort: Literal["opens_at", "closes_at"] = "closes_at"
+    """How the storefront orders this shop's open cycles (seed 003: "par date de fermeture ou
+    par date d'ouverture")."""
+
+    @property
+    def can_coordinate(self) -> bool:
+        """A profile cannot run order cycles (seed 003)."""
+        return self.kind != EnterpriseKind.profile
+
+    @property
+    def is_producer_shop(self) -> bool:
+        """A shop sells only its own goods: its cycles have itself as only supplier and distributor."""
+        return self.kind == EnterpriseKind.shop
+
+    def is_managed_by(self, email: str) -> bool:
+        return email == self.owner_email or email in self.manager_emails
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class ShippingMethod(Entity):
+    id: str
+    enterprise_id: str
+    name: Name
+    pickup: bool = True
+    fee: Money = ZERO
+
+
+class PaymentMethod(Entity):
+    id: str
+    enterprise_id: str
+    name: Name
+    fee: Money = ZERO
+
+
+class Customer(Entity):
+    """A shopper as one enterprise knows them; tags drive conditional display (seed 001)."""
+
+    enterprise_id: str
+    email: Email
+    name: Name
+    tags: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]] = Field(
+        default_factory=list
+    )

@@ -1,0 +1,137 @@
+"""Order cycles: who supplies what (incoming exchanges), who sells it where and when it is ready
+(outgoing exchanges), the fees on the way, and the status that follows from the dates alone."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
+
+from hubcycle.enterprises import Entity, Name, Text
+
+ReadyFor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=35)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(timezone.utc) if value is not None else None
+
+
+def _unique(ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+class OrderCycleStatus(StrEnum):
+    undated = "undated"
+    upcoming = "upcoming"
+    open = "open"
+    closed = "closed"
+
+
+class IncomingExchange(Entity):
+    supplier_id: Id
+    variant_ids: list[Id] = Field(default_factory=list, max_length=5000)
+    receival_instructions: Text = ""
+    fee_ids: list[Id] = Field(default_factory=list, max_length=20)
+
+    _dedupe = field_validator("variant_ids", "fee_ids")(_unique)
+
+
+class OutgoingExchange(Entity):
+    distributor_id: Id
+    variant_ids: list[Id] = Field(default_factory=list, max_length=5000)
+    ready_for: ReadyFor
+    pickup_instructions: Text = ""
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    fee_ids: list[Id] = Field(default_factory=list, max_length=20)
+
+    _dedupe = field_validator("variant_ids", "fee_ids", "tags")(_unique)
+
+
+class OrderCycle(Entity):
+    id: str
+    coordinator_id: Id
+    name: Name
+    opens_at: AwareDatetime | None = None
+    closes_at: AwareDatetime | None = None
+    coordinator_fee_ids: list[Id] = Field(default_factory=list, max_length=20)
+    automatic_notifications: bool = False
+    incoming: list[IncomingExchange] = Field(default_factory=list)
+    outgoing: list[OutgoingExchange] = Field(default_factory=list)
+    opened_at: AwareDatetime | None = None
+    """When the scheduler processed the opening; cleared when opens_at moves later."""
+    processed_at: AwareDatetime | None = None
+    """When the scheduler processed the closing; cleared when closes_at moves later."""
+    version: int = 0
+    """Optimistic-lock counter: every save is conditional on the version that was read."""
+
+    _to_utc = field_validator("opens_at", "closes_at", "opened_at", "processed_at")(_utc)
+    _dedupe = field_validator("coordinator_fee_ids")(_unique)
+
+    @model_validator(mode="after")
+    def _closes_after_opening(self) -> "OrderCycle":
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValueError("closes_at must be after opens_at")
+        return self
+
+    def status(self, now: datetime) -> OrderCycleStatus:
+        if self.opens_at is None or self.closes_at is None:
+            return OrderCycleStatus.undated
+        if now < self.opens_at:
+            return OrderCycleStatus.upcoming
+        if now < self.closes_at:
+            return OrderCycleStatus.open
+        return OrderCycleStatus.closed
+
+    def incoming_of(self, supplier_id: str) -> IncomingExchange | None:
+        return next((e for e in self.incoming if e.supplier_id == supplier_id), None)
+
+    def outgoing_of(self, distributor_id: str) -> OutgoingExchange | None:
+        return next((e for e in self.outgoing if e.distributor_id == distributor_id), None)
+
+    @property
+    def supplier_ids(self) -> list[str]:
+        return [e.supplier_id for e in self.incoming]
+
+    @property
+    def distributor_ids(self) -> list[str]:
+        return [e.distributor_id for e in self.outgoing]
+
+    @property
+    def incoming_variant_ids(self) -> set[str]:
+        return {v for e in self.incoming for v in e.variant_ids}
+
+    @property
+    def participant_ids(self) -> set[str]:
+        return {self.coordinator_id, *self.supplier_ids, *self.distributor_ids}
+
+    def all_fee_ids(self) -> set[str]:
+        ids = set(self.coordinator_fee_ids)
+        for exchange in [*self.incoming, *self.outgoing]:
+            ids.update(exchange.fee_ids)
+        return ids
+
+    def drop_variants_not_incoming(self) -> None:
+        """Outgoing variants are always a subset of the incoming ones (seed 003)."""
+        incoming = self.incoming_variant_ids
+        for exchange in self.outgoing:
+            exchange.variant_ids = [v for v in exchange.variant_ids if v in incoming]
+
+    def duplicate(self, new_id: str) -> "OrderCycle":
+        """Seed 003's "dupliquer": everything but the dates and the processing records."""
+        return self.model_copy(
+            update={
+                "id": new_id,
+                "name": f"COPY OF {self.name}"[:120],
+                "opens_at": None,
+                "closes_at": None,
+                "opened_at": None,
+                "processed_at": None,
+                "version": 0,
+                "incoming": [e.model_copy(deep=True) for e in self.incoming],
+                "outgoing": [e.model_copy(deep=True) for e in self.outgoing],
+                "coordinator_fee_ids": list(self.coordinator_fee_ids),
+            }
+        )

@@ -1,0 +1,61 @@
+"""Products and their variants: what a producer sells, in which unit, at which price, with how
+much stock. Stock is either counted (`on_hand`) or unlimited (`on_demand`)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from hubcycle.enterprises import Entity, Name
+from hubcycle.money import Money, Quantity
+
+
+class Unit(StrEnum):
+    g = "g"
+    kg = "kg"
+    ml = "ml"
+    l = "l"  # noqa: E741 - the unit's own symbol
+    item = "item"
+
+
+_KG_PER_UNIT = {Unit.g: Decimal("0.001"), Unit.kg: Decimal("1")}
+
+
+class Variant(Entity):
+    id: str
+    product_id: str
+    supplier_id: str
+    product_name: Name
+    name: Name
+    unit: Unit
+    unit_value: Quantity
+    price: Money
+    on_hand: int | None = Field(default=None, ge=0)
+    on_demand: bool = False
+
+    @model_validator(mode="after")
+    def _stock_is_counted_or_on_demand(self) -> "Variant":
+        if not self.on_demand and self.on_hand is None:
+            raise ValueError("a variant needs on_hand (a count) or on_demand: true")
+        return self
+
+    @property
+    def weight_kg(self) -> Decimal:
+        """Weight of one unit in kg, for the `weight` fee calculator; 0 for volumes and items."""
+        return self.unit_value * _KG_PER_UNIT.get(self.unit, Decimal(0))
+
+    def can_supply(self, quantity: int) -> bool:
+        return self.on_demand or (self.on_hand or 0) >= quantity
+
+    @property
+    def available(self) -> bool:
+        return self.can_supply(1)
+
+
+class Product(Entity):
+    id: str
+    supplier_id: str
+    name: Name
+    unit: Unit
+    variants: list[Variant] = Field(default_factory=list)
