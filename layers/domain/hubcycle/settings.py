@@ -1,0 +1,39 @@
+"""Every setting the functions read, by its environment variable. infra/ sets the same names on
+Lambda; the local system sets them for its processes. Read on each call so tests can change them."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    table: str
+    event_bus: str
+    schedule_group: str
+    scheduler_target_arn: str
+    scheduler_role_arn: str
+    sender: str
+    ses_configuration_set: str
+    user_pool_id: str
+    user_pool_client_id: str
+    storefront_origin: str
+    endpoint_url: str
+    """Set only locally: the embedded AWS (moto server) every client talks to."""
+
+
+def settings() -> Settings:
+    env = os.environ.get
+    return Settings(
+        table=env("HUBCYCLE_TABLE", "hubcycle"),
+        event_bus=env("HUBCYCLE_EVENT_BUS", "hubcycle"),
+        schedule_group=env("HUBCYCLE_SCHEDULE_GROUP", "hubcycle"),
+        scheduler_target_arn=env("HUBCYCLE_SCHEDULER_TARGET_ARN", "arn:aws:lambda:eu-west-1:123456789012:function:hubcycle-scheduler"),
+        scheduler_role_arn=env("HUBCYCLE_SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/hubcycle-scheduler-invoke"),
+        sender=env("HUBCYCLE_SENDER", "orders@hubcycle.local"),
+        ses_configuration_set=env("HUBCYCLE_SES_CONFIGURATION_SET", ""),
+        user_pool_id=env("HUBCYCLE_USER_POOL_ID", ""),
+        user_pool_client_id=env("HUBCYCLE_USER_POOL_CLIENT_ID", ""),
+        storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
+        endpoint_url=env("AWS_ENDPOINT_URL", ""),
+    )
