@@ -16,7 +16,8 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(timezone.utc) if value is not None else None
+    """Stored in UTC to the second, so that stored times compare as text in DynamoDB conditions."""
+    return value.astimezone(timezone.utc).replace(microsecond=0) if value is not None else None
 
 
 def _unique(ids: list[str]) -> list[str]:

@@ -59,3 +59,12 @@ class Product(Entity):
     name: Name
     unit: Unit
     variants: list[Variant] = Field(default_factory=list)
+
+
+class Offer(Variant):
+    """A variant as an order cycle offers it: a copy kept in the cycle's partition so that a shop
+    page is one Query. `offered_in` lists every cycle holding a copy, so a stock change updates
+    them all in one transaction."""
+
+    supplier_name: str = ""
+    offered_in: list[str] = Field(default_factory=list)

@@ -1,0 +1,34 @@
+# The two commands: `make run` and `make test`. Both set up what they need on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test unit synth bench browser-deps clean
+
+$(INSTALLED): pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e ".[dev]"
+	touch $@
+
+run: $(INSTALLED)
+	$(BIN)/python -m hubcycle.local
+
+test: $(INSTALLED) browser-deps
+	$(BIN)/python -m pytest -q
+
+unit: $(INSTALLED)
+	$(BIN)/python -m pytest -q tests/unit
+
+# Debian's chromium for the storefront tests (Playwright cannot download browsers here).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	else \
+		echo "The browser tests need Debian's chromium at /usr/bin/chromium: sudo apt-get install chromium"; \
+	fi
+
+clean:
+	rm -rf $(VENV) infra/out .pytest_cache

@@ -1,0 +1,49 @@
+"""Sending email through SES. Messages go out as raw MIME (text and HTML alternatives, Cc,
+Reply-To), which SES and the local mailbox both read the same way."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+
+from hubcycle.adapters.aws import client
+from hubcycle.settings import settings
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to: list[str]
+    subject: str
+    text: str
+    html: str
+    cc: list[str] = field(default_factory=list)
+    reply_to: list[str] = field(default_factory=list)
+    sender_name: str = "hubcycle"
+
+
+def mime(message: OutgoingEmail, sender: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = formataddr((message.sender_name, sender))
+    mail["To"] = ", ".join(message.to)
+    if message.cc:
+        mail["Cc"] = ", ".join(message.cc)
+    if message.reply_to:
+        mail["Reply-To"] = ", ".join(message.reply_to)
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(usegmt=True)
+    mail.set_content(message.text)
+    mail.add_alternative(message.html, subtype="html")
+    return mail
+
+
+def send_email(message: OutgoingEmail) -> str:
+    """Send and return SES's message id; SES errors propagate (callers decide to retry)."""
+    config = settings()
+    params = {
+        "FromEmailAddress": config.sender,
+        "Destination": {"ToAddresses": message.to, "CcAddresses": message.cc},
+        "Content": {"Raw": {"Data": mime(message, config.sender).as_bytes()}},
+    }
+    if config.ses_configuration_set:
+        params["ConfigurationSetName"] = config.ses_configuration_set
+    return client("sesv2").send_email(**params)["MessageId"]

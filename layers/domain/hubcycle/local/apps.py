@@ -1,0 +1,61 @@
+"""Load the three Chalice apps into this process and serve each on its port, as API Gateway
+would. Every function's module is named `app`, so each is loaded under a name of its own."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+import uuid
+from pathlib import Path
+from types import ModuleType
+
+from chalice.config import Config
+from chalice.local import create_local_server
+
+ROOT = Path(__file__).resolve().parents[4]
+FUNCTIONS = ("shop", "admin", "scheduler")
+
+
+def load_function(name: str) -> ModuleType:
+    """Import functions/<name>/app.py as module `hubcycle_<name>_app` (loaded once)."""
+    module_name = f"hubcycle_{name}_app"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class LambdaContext:
+    """What the Lambda runtime passes as `context`, enough for Chalice and powertools."""
+
+    def __init__(self, function_name: str):
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 512
+        self.invoked_function_arn = f"arn:aws:lambda:eu-west-1:123456789012:function:{function_name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+class ServedApp:
+    def __init__(self, name: str, port: int, host: str = "127.0.0.1"):
+        module = load_function(name)
+        self.name = name
+        self.url = f"http://{host}:{port}"
+        self.server = create_local_server(module.app, Config.create(chalice_stage="dev", app_name=module.app.app_name), host, port)
+        self.thread = threading.Thread(target=self.server.serve_forever, name=f"chalice-{name}", daemon=True)
+
+    def start(self) -> "ServedApp":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server.server_close()

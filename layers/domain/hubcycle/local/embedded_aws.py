@@ -1,0 +1,87 @@
+"""Start moto's server on 127.0.0.1 and create what the system expects to find in an account:
+the table, the managers' user pool, the SES sender, the scheduler group and the event bus."""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from hubcycle.adapters.aws import client, reset_clients
+from hubcycle.repository.table import create_table
+from hubcycle.settings import settings
+
+POOL_NAME = "hubcycle-managers"
+CLIENT_NAME = "hubcycle-admin"
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+}
+
+
+@dataclass(frozen=True)
+class LocalAccount:
+    endpoint: str
+    user_pool_id: str
+    user_pool_client_id: str
+
+
+def point_at(endpoint: str) -> None:
+    """Every boto3 client of this process talks to the embedded AWS from now on."""
+    os.environ.update(LOCAL_CREDENTIALS)
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    reset_clients()
+
+
+def start_moto(port: int):
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server
+
+
+def find_user_pool() -> LocalAccount | None:
+    cognito = client("cognito-idp")
+    for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
+        if pool["Name"] == POOL_NAME:
+            clients = cognito.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]
+            match = next((c for c in clients if c["ClientName"] == CLIENT_NAME), None)
+            if match:
+                return LocalAccount(os.environ.get("AWS_ENDPOINT_URL", ""), pool["Id"], match["ClientId"])
+    return None
+
+
+def provision() -> LocalAccount:
+    """Idempotent: safe to call against a server that is already provisioned."""
+    config = settings()
+    create_table(client("dynamodb"), config.table)
+    client("ses").verify_email_identity(EmailAddress=config.sender)
+    scheduler = client("scheduler")
+    groups = {g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]}
+    if config.schedule_group not in groups:
+        scheduler.create_schedule_group(Name=config.schedule_group)
+    events = client("events")
+    if config.event_bus not in {b["Name"] for b in events.list_event_buses()["EventBuses"]}:
+        events.create_event_bus(Name=config.event_bus)
+    account = find_user_pool()
+    if account is None:
+        cognito = client("cognito-idp")
+        pool = cognito.create_user_pool(
+            PoolName=POOL_NAME,
+            UsernameAttributes=["email"],
+            AutoVerifiedAttributes=["email"],
+            Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
+        )["UserPool"]
+        app_client = cognito.create_user_pool_client(
+            UserPoolId=pool["Id"],
+            ClientName=CLIENT_NAME,
+            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ReadAttributes=["email"],
+        )["UserPoolClient"]
+        account = LocalAccount(os.environ.get("AWS_ENDPOINT_URL", ""), pool["Id"], app_client["ClientId"])
+    os.environ["HUBCYCLE_USER_POOL_ID"] = account.user_pool_id
+    os.environ["HUBCYCLE_USER_POOL_CLIENT_ID"] = account.user_pool_client_id
+    return account

@@ -1,0 +1,85 @@
+"""What EventBridge Scheduler does on AWS and moto does not: fire each one-time schedule when its
+time comes, by calling the scheduler function's handler with the schedule's input, then delete
+it (ActionAfterCompletion DELETE). Also runs the safety sweep, as the 15-minute rule would."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from datetime import datetime, timezone
+
+from hubcycle.adapters.aws import client
+from hubcycle.local.apps import LambdaContext, load_function
+from hubcycle.settings import settings
+
+logger = logging.getLogger("hubcycle.local.scheduler")
+_AT = re.compile(r"^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$")
+
+
+def due_time(expression: str) -> datetime | None:
+    match = _AT.match(expression or "")
+    if not match:
+        return None
+    return datetime.fromisoformat(match.group(1)).replace(tzinfo=timezone.utc)
+
+
+class SchedulerLoop:
+    def __init__(self, poll_seconds: float = 0.5, sweep_seconds: float = 900):
+        self.poll_seconds = poll_seconds
+        self.sweep_seconds = sweep_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="local-scheduler", daemon=True)
+        self._known: dict[str, dict] = {}
+
+    def start(self) -> "SchedulerLoop":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        last_sweep = 0.0
+        while not self._stop.is_set():
+            try:
+                self.fire_due(datetime.now(timezone.utc))
+                if time.monotonic() - last_sweep >= self.sweep_seconds:
+                    self.sweep()
+                    last_sweep = time.monotonic()
+            except Exception:  # the loop must outlive one bad run, as Lambda retries would
+                logger.exception("local scheduler run failed")
+            self._stop.wait(self.poll_seconds)
+
+    def fire_due(self, now: datetime) -> int:
+        scheduler = client("scheduler")
+        group = settings().schedule_group
+        fired = 0
+        for summary in scheduler.list_schedules(GroupName=group)["Schedules"]:
+            schedule = self._details(scheduler, group, summary)
+            at = due_time(schedule.get("ScheduleExpression", ""))
+            if at is None or at > now:
+                continue
+            event = json.loads(schedule["Target"].get("Input") or "{}")
+            load_function("scheduler").on_schedule(event, LambdaContext("hubcycle-scheduler"))
+            scheduler.delete_schedule(Name=summary["Name"], GroupName=group)
+            self._known.pop(summary["Name"], None)
+            fired += 1
+        return fired
+
+    def _details(self, scheduler, group: str, summary: dict) -> dict:
+        """get_schedule once per version of a schedule, not on every poll."""
+        name, modified = summary["Name"], summary.get("LastModificationDate")
+        cached = self._known.get(name)
+        if cached is None or cached["modified"] != modified:
+            cached = {"modified": modified, "schedule": scheduler.get_schedule(Name=name, GroupName=group)}
+            self._known[name] = cached
+        return cached["schedule"]
+
+    def sweep(self) -> None:
+        event = {"version": "0", "id": "local-sweep", "detail-type": "Scheduled Event", "source": "aws.events",
+                 "account": "123456789012", "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "region": "eu-west-1", "resources": [], "detail": {}}
+        load_function("scheduler").sweep(event, LambdaContext("hubcycle-scheduler"))

@@ -1,0 +1,78 @@
+"""The whole local system in one object: used by `make run` and by the tests that go over HTTP."""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+from hubcycle.local.apps import ServedApp
+from hubcycle.local.embedded_aws import LocalAccount, point_at, provision, start_moto
+from hubcycle.local.scheduler_loop import SchedulerLoop
+from hubcycle.local.storefront_server import StorefrontServer
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Ports:
+    storefront: int = 8000
+    shop: int = 8001
+    admin: int = 8002
+    aws: int = 8003
+
+    @classmethod
+    def from_environment(cls) -> "Ports":
+        env = os.environ.get
+        return cls(
+            storefront=int(env("HUBCYCLE_STOREFRONT_PORT", 8000)),
+            shop=int(env("HUBCYCLE_SHOP_PORT", 8001)),
+            admin=int(env("HUBCYCLE_ADMIN_PORT", 8002)),
+            aws=int(env("HUBCYCLE_AWS_PORT", 8003)),
+        )
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(free_port(), free_port(), free_port(), free_port())
+
+
+class LocalSystem:
+    def __init__(self, ports: Ports, scheduler_poll_seconds: float = 0.5, run_scheduler: bool = True):
+        self.ports = ports
+        self.aws_endpoint = f"http://127.0.0.1:{ports.aws}"
+        self.shop_url = f"http://127.0.0.1:{ports.shop}"
+        self.admin_url = f"http://127.0.0.1:{ports.admin}"
+        self.storefront_url = f"http://127.0.0.1:{ports.storefront}"
+        self.mailbox_url = f"{self.storefront_url}/_local/mail"
+        self._scheduler_poll_seconds = scheduler_poll_seconds
+        self._run_scheduler = run_scheduler
+        self._parts: list = []
+        self.account: LocalAccount | None = None
+        self.scheduler: SchedulerLoop | None = None
+
+    def start(self) -> "LocalSystem":
+        self._parts.append(start_moto(self.ports.aws))
+        point_at(self.aws_endpoint)
+        os.environ["HUBCYCLE_STOREFRONT_ORIGIN"] = self.storefront_url
+        self.account = provision()
+        self._parts.append(ServedApp("shop", self.ports.shop).start())
+        self._parts.append(ServedApp("admin", self.ports.admin).start())
+        self._parts.append(StorefrontServer(self.ports.storefront, self.shop_url, self.aws_endpoint).start())
+        if self._run_scheduler:  # the scheduler function has no HTTP API: EventBridge calls it
+            self.scheduler = SchedulerLoop(poll_seconds=self._scheduler_poll_seconds).start()
+            self._parts.append(self.scheduler)
+        return self
+
+    def stop(self) -> None:
+        for part in reversed(self._parts):
+            part.stop()
+        self._parts.clear()
+
+    def __enter__(self) -> "LocalSystem":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,86 @@
+"""Every key of the single table, built in one place (docs/data-model.md lists them)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def iso(moment: datetime) -> str:
+    """Sortable UTC text for sort keys: the same instant always gives the same string."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def enterprise(enterprise_id: str) -> str:
+    return f"ENT#{enterprise_id}"
+
+
+def user(email: str) -> str:
+    return f"USER#{email}"
+
+
+ENTERPRISE_SK = "ENT"
+CYCLE_SK = "#CYCLE"
+PRODUCT_SK = "PRODUCT"
+VARIANT_SK = "VARIANT"
+FEE_SK = "FEE"
+SHOPFRONT = "SHOPFRONT"
+SCHEDULE = "SCHEDULE"
+
+
+def grant_to(grantee_id: str) -> str:
+    return f"GRANT#TO#{grantee_id}"
+
+
+def grant_from(grantor_id: str) -> str:
+    return f"GRANT#FROM#{grantor_id}"
+
+
+def shipping_method(method_id: str) -> str:
+    return f"SHIPPING#{method_id}"
+
+
+def payment_method(method_id: str) -> str:
+    return f"PAYMENT#{method_id}"
+
+
+def customer(email: str) -> str:
+    return f"CUSTOMER#{email}"
+
+
+def order_cycle(cycle_id: str) -> str:
+    return f"OC#{cycle_id}"
+
+
+def product(product_id: str) -> str:
+    return f"PRODUCT#{product_id}"
+
+
+def variant(variant_id: str) -> str:
+    return f"VARIANT#{variant_id}"
+
+
+def catalogue(supplier_id: str) -> str:
+    return f"ENT#{supplier_id}#CATALOGUE"
+
+
+def fee(fee_id: str) -> str:
+    return f"FEE#{fee_id}"
+
+
+def fees_of(enterprise_id: str) -> str:
+    return f"ENT#{enterprise_id}#FEES"
+
+
+def offer(variant_id: str) -> str:
+    return f"OFFER#{variant_id}"
+
+
+def order(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+ORDER_PREFIX = "ORDER#"
+"""Everything of a cycle's partition that sorts before this is what a shop page needs."""
+
+
+def notification(run: str, supplier_id: str) -> str:
+    return f"NOTIFY#{run}#{supplier_id}"

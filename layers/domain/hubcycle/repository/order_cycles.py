@@ -1,0 +1,233 @@
+"""Order cycles. The cycle is one item (exchanges embedded) in its own partition, beside the read
+models a shop needs in the same Query: offers (variant copies with stock) and fee copies. Each
+participant enterprise gets a participation item in its partition (listing, shop pages), and
+distributors' participations are indexed on GSI1 `SHOPFRONT` by closing time."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from hubcycle.errors import Conflict, NotFound
+from hubcycle.fees import EnterpriseFee
+from hubcycle.order_cycles import OrderCycle
+from hubcycle.products import Offer, Variant
+from hubcycle.repository import keys
+from hubcycle.repository.base import (
+    GSI1,
+    TRANSACTION_LIMIT,
+    Repository,
+    TransactionCancelled,
+    delete_action,
+    from_item,
+    put_action,
+    to_item,
+    update_action,
+)
+
+
+def next_due(cycle: OrderCycle) -> datetime | None:
+    """The next moment the scheduler owes this cycle something: its opening, then its closing."""
+    if cycle.opens_at and cycle.opened_at is None:
+        return cycle.opens_at
+    if cycle.closes_at and cycle.processed_at is None:
+        return cycle.closes_at
+    return None
+
+
+def cycle_item(cycle: OrderCycle) -> dict:
+    item = to_item(cycle, PK=keys.order_cycle(cycle.id), SK=keys.CYCLE_SK)
+    due = next_due(cycle)
+    if due is not None:
+        item |= {"GSI1PK": keys.SCHEDULE, "GSI1SK": f"{keys.iso(due)}#{cycle.id}"}
+    return item
+
+
+def participation_items(cycle: OrderCycle) -> dict[str, dict]:
+    roles: dict[str, set[str]] = {}
+    roles.setdefault(cycle.coordinator_id, set()).add("coordinator")
+    for supplier_id in cycle.supplier_ids:
+        roles.setdefault(supplier_id, set()).add("supplier")
+    for distributor_id in cycle.distributor_ids:
+        roles.setdefault(distributor_id, set()).add("distributor")
+    items = {}
+    for enterprise_id, enterprise_roles in roles.items():
+        item = {
+            "PK": keys.enterprise(enterprise_id),
+            "SK": keys.order_cycle(cycle.id),
+            "order_cycle_id": cycle.id,
+            "enterprise_id": enterprise_id,
+            "roles": sorted(enterprise_roles),
+            "opens_at": keys.iso(cycle.opens_at) if cycle.opens_at else None,
+            "closes_at": keys.iso(cycle.closes_at) if cycle.closes_at else None,
+        }
+        exchange = cycle.outgoing_of(enterprise_id)
+        if exchange is not None:
+            item["ready_for"] = exchange.ready_for
+            if cycle.opens_at and cycle.closes_at:
+                item |= {"GSI1PK": keys.SHOPFRONT, "GSI1SK": f"{keys.iso(cycle.closes_at)}#{cycle.id}#{enterprise_id}"}
+        items[enterprise_id] = item
+    return items
+
+
+def _offered_in_update(variant: Variant, cycle_id: str) -> dict:
+    """Record the new copy on the variant, if its price and stock are still those copied."""
+    values = {":c": {cycle_id}, ":price": f"{variant.price:.2f}"}
+    condition = "attribute_exists(PK) AND price = :price"
+    if variant.on_hand is not None:
+        values[":stock"] = variant.on_hand
+        condition += " AND on_hand = :stock"
+    return update_action(keys.variant(variant.id), keys.VARIANT_SK, "ADD offered_in :c", values, condition=condition)
+
+
+class OrderCycleRepository(Repository):
+    def create(self, cycle: OrderCycle) -> None:
+        actions = [put_action(cycle_item(cycle), condition="attribute_not_exists(PK)")]
+        actions += [put_action(item) for item in participation_items(cycle).values()]
+        try:
+            self.transact(actions)
+        except TransactionCancelled:
+            raise Conflict("an order cycle with this id exists already", field="id") from None
+
+    def get(self, cycle_id: str, consistent: bool = True) -> OrderCycle:
+        item = super().get(keys.order_cycle(cycle_id), keys.CYCLE_SK, consistent=consistent)
+        if item is None:
+            raise NotFound(f"no order cycle {cycle_id}", code="order_cycle_not_found")
+        return from_item(OrderCycle, item)
+
+    def get_many(self, cycle_ids: Iterable[str]) -> list[OrderCycle]:
+        items = self.batch_get((keys.order_cycle(c), keys.CYCLE_SK) for c in cycle_ids)
+        return [from_item(OrderCycle, i) for i in items]
+
+    def save(self, cycle: OrderCycle, previous: OrderCycle) -> OrderCycle:
+        """Write `cycle` if nobody saved since `previous` was read, and the coordinator is unchanged."""
+        saved = cycle.model_copy(update={"version": previous.version + 1})
+        current = participation_items(saved)
+        gone = previous.participant_ids - set(current)
+        actions = [
+            put_action(
+                cycle_item(saved),
+                condition="version = :v AND coordinator_id = :c AND attribute_not_exists(deleting)",
+                values={":v": previous.version, ":c": previous.coordinator_id},
+            ),
+            *[put_action(item) for item in current.values()],
+            *[delete_action(keys.enterprise(e), keys.order_cycle(cycle.id)) for e in gone],
+        ]
+        try:
+            self.transact(actions)
+        except TransactionCancelled:
+            raise Conflict(
+                "the order cycle was changed by someone else; reload it and try again", code="order_cycle_changed"
+            ) from None
+        return saved
+
+    def participations(self, enterprise_id: str) -> list[dict]:
+        return self.partition(keys.enterprise(enterprise_id), "OC#")
+
+    def shopfront(self, now: datetime) -> list[dict]:
+        """Distributor participations of cycles not closed yet (open or upcoming): one Query."""
+        return list(self.query(
+            "GSI1PK = :pk AND GSI1SK > :now", {":pk": keys.SHOPFRONT, ":now": keys.iso(now)}, index=GSI1
+        ))
+
+    def due(self, now: datetime) -> list[OrderCycle]:
+        """Cycles whose opening or closing is due and not yet processed, however long ago."""
+        items = self.query("GSI1PK = :pk AND GSI1SK <= :now", {":pk": keys.SCHEDULE, ":now": f"{keys.iso(now)}#\uffff"}, index=GSI1)
+        return [from_item(OrderCycle, i) for i in items]
+
+    def shop_partition(self, cycle_id: str) -> tuple[OrderCycle, dict[str, Offer], dict[str, EnterpriseFee]]:
+        """The cycle, its offers and its fee copies in one Query (everything sorting before ORDER#)."""
+        cycle, offers, fees = None, {}, {}
+        items = self.query("PK = :pk AND SK < :orders", {":pk": keys.order_cycle(cycle_id), ":orders": keys.ORDER_PREFIX})
+        for item in items:
+            if item["SK"] == keys.CYCLE_SK:
+                cycle = from_item(OrderCycle, item)
+            elif item["SK"].startswith("OFFER#"):
+                offers[item["id"]] = from_item(Offer, item)
+            elif item["SK"].startswith("FEE#"):
+                fees[item["id"]] = from_item(EnterpriseFee, item)
+        if cycle is None:
+            raise NotFound(f"no order cycle {cycle_id}", code="order_cycle_not_found")
+        return cycle, offers, fees
+
+    def sync_offers(self, cycle: OrderCycle, variants: dict[str, tuple[Variant, set[str]]],
+                    supplier_names: dict[str, str]) -> None:
+        """Make the cycle's offers the copies of its incoming variants. `variants` maps each
+        incoming variant id to the variant and the cycles already copying it (catalogue read).
+        Each copy is written in one transaction with the variant's `offered_in` and the other
+        copies' lists, conditional on the stock read, so no checkout slips between."""
+        existing = {i["id"]: i for i in self.partition(keys.order_cycle(cycle.id), "OFFER#")}
+        wanted = cycle.incoming_variant_ids
+        groups: list[list[dict]] = []
+        for variant_id in sorted(wanted - set(existing)):
+            if variant_id not in variants:
+                continue
+            variant, offered_in = variants[variant_id]
+            everywhere = sorted(offered_in | {cycle.id})
+            offer = Offer(**variant.model_dump(), supplier_name=supplier_names.get(variant.supplier_id, ""), offered_in=everywhere)
+            groups.append([
+                put_action(to_item(offer, PK=keys.order_cycle(cycle.id), SK=keys.offer(variant_id))),
+                _offered_in_update(variant, cycle.id),
+                *[
+                    update_action(keys.order_cycle(c), keys.offer(variant_id), "SET offered_in = :all", {":all": everywhere},
+                                  condition="attribute_exists(PK)")
+                    for c in offered_in if c != cycle.id
+                ],
+            ])
+        for variant_id in sorted(set(existing) - wanted):
+            others = [c for c in existing[variant_id].get("offered_in", []) if c != cycle.id]
+            groups.append([
+                delete_action(keys.order_cycle(cycle.id), keys.offer(variant_id)),
+                update_action(keys.variant(variant_id), keys.VARIANT_SK, "DELETE offered_in :c", {":c": {cycle.id}}),
+                *[
+                    update_action(keys.order_cycle(c), keys.offer(variant_id), "SET offered_in = :all", {":all": others},
+                                  condition="attribute_exists(PK)")
+                    for c in others
+                ],
+            ])
+        self._transact_groups(groups)
+
+    def sync_fee_copies(self, cycle: OrderCycle, fees: dict[str, EnterpriseFee]) -> None:
+        """Fees are immutable once created, so a copy in the cycle's partition never goes stale."""
+        existing = {i["id"] for i in self.partition(keys.order_cycle(cycle.id), "FEE#")}
+        wanted = cycle.all_fee_ids()
+        self.batch_write(
+            puts=[to_item(fees[f], PK=keys.order_cycle(cycle.id), SK=keys.fee(f)) for f in sorted(wanted - existing) if f in fees],
+            deletes=[(keys.order_cycle(cycle.id), keys.fee(f)) for f in sorted(existing - wanted)],
+        )
+
+    def has_orders(self, cycle_id: str) -> bool:
+        items = self.query(
+            "PK = :pk AND begins_with(SK, :o)", {":pk": keys.order_cycle(cycle_id), ":o": keys.ORDER_PREFIX}, limit=1
+        )
+        return next(items, None) is not None
+
+    def delete(self, cycle: OrderCycle) -> None:
+        """Two steps, so no order can slip in: mark the cycle `deleting` (checkout's condition
+        refuses such a cycle), then delete only if no order exists; otherwise unmark."""
+        cycle_key = (keys.order_cycle(cycle.id), keys.CYCLE_SK)
+        try:
+            self.transact([update_action(*cycle_key, "SET deleting = :t", {":t": True, ":v": cycle.version},
+                                         condition="version = :v")])
+        except TransactionCancelled:
+            raise Conflict("the order cycle was changed by someone else; reload it and try again",
+                           code="order_cycle_changed") from None
+        if self.has_orders(cycle.id):
+            self.transact([update_action(*cycle_key, "REMOVE deleting")])
+            raise Conflict("this order cycle has orders and cannot be deleted", code="order_cycle_in_use")
+        self.sync_offers(cycle.model_copy(update={"incoming": []}), {}, {})
+        partition = self.partition(keys.order_cycle(cycle.id))
+        self.batch_write(deletes=[(i["PK"], i["SK"]) for i in partition if i["SK"] != keys.CYCLE_SK])
+        self.transact([
+            delete_action(*cycle_key),
+            *[delete_action(keys.enterprise(e), keys.order_cycle(cycle.id)) for e in cycle.participant_ids],
+        ])
+
+    def _transact_groups(self, groups: list[list[dict]]) -> None:
+        """Pack groups that must be atomic into as few transactions as the limit allows."""
+        batch: list[dict] = []
+        for group in groups:
+            if len(batch) + len(group) > TRANSACTION_LIMIT:
+                self.transact(batch)
+                batch = []
+            batch.extend(group)
+        self.transact(batch)

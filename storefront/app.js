@@ -1,0 +1,1195 @@
+// hubcycle storefront: plain ES module, no build step, no framework.
+// Routes (hash):
+//   #/                                  open shops            GET /shops
+//   #/shops/{id}[/cycles/{cycle_id}]    shop, products, cart  GET /shops/{id}, GET .../products
+//   #/shops/{id}/orders/{order_id}      confirmation          (from the POST answer, kept in sessionStorage)
+// The API base URL is read from window.HUBCYCLE_CONFIG.shopApiUrl (config.js, rewritten at deploy
+// time) and nowhere else; without it, requests go to the page's own origin.
+
+import { createI18n } from "./i18n.js";
+
+// ---------------------------------------------------------------------------------------------
+// Configuration, language, formatting
+// ---------------------------------------------------------------------------------------------
+
+const CONFIG = (typeof window.HUBCYCLE_CONFIG === "object" && window.HUBCYCLE_CONFIG) || {};
+const API_BASE = typeof CONFIG.shopApiUrl === "string" ? CONFIG.shopApiUrl.trim().replace(/\/+$/, "") : "";
+const REQUEST_TIMEOUT_MS = 20000;
+
+const languages = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+const { lang, locale, t } = createI18n(languages);
+
+const moneyFormat = (() => {
+  const currency = typeof CONFIG.currency === "string" && CONFIG.currency ? CONFIG.currency : "EUR";
+  try {
+    return new Intl.NumberFormat(locale, { style: "currency", currency });
+  } catch {
+    return new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" });
+  }
+})();
+const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short" });
+const collator = new Intl.Collator(locale, { sensitivity: "base", numeric: true });
+
+/** "12.50" -> 1250 (integer cents), null if the string is not a money amount. */
+function toCents(value) {
+  const match = /^\s*(-)?(\d+)(?:\.(\d{1,2}))?\s*$/.exec(value == null ? "" : String(value));
+  if (!match) return null;
+  const cents = Number(match[2]) * 100 + Number((match[3] || "").padEnd(2, "0"));
+  return match[1] ? -cents : cents;
+}
+
+/** 1250 -> "12.50" (exact, no float arithmetic). */
+function centsToDecimal(cents) {
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(cents);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/** Format a money decimal string (or integer cents) in the page's language. */
+function formatMoney(value) {
+  const cents = typeof value === "number" ? value : toCents(value);
+  if (cents === null || !Number.isFinite(cents)) return value == null ? "" : String(value);
+  // Intl.NumberFormat accepts decimal strings exactly in current browsers; older ones convert.
+  return moneyFormat.format(centsToDecimal(cents));
+}
+
+function formatDate(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : dateFormat.format(date);
+}
+
+const INTL_UNITS = { g: "gram", kg: "kilogram", ml: "milliliter", l: "liter" };
+
+function formatUnit(unit, unitValue) {
+  const amount = Number(unitValue);
+  if (!unit || unitValue == null || unitValue === "" || !Number.isFinite(amount)) return "";
+  if (unit === "item") return t("unit.item", { count: new Intl.NumberFormat(locale).format(amount) });
+  if (INTL_UNITS[unit]) {
+    try {
+      return new Intl.NumberFormat(locale, { style: "unit", unit: INTL_UNITS[unit], unitDisplay: "short" }).format(amount);
+    } catch { /* fall through */ }
+  }
+  return `${new Intl.NumberFormat(locale).format(amount)} ${unit}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small DOM helpers
+// ---------------------------------------------------------------------------------------------
+
+/** h("p", {class: "x", "data-testid": "y", onclick: fn}, "text", child) — text is never parsed as HTML. */
+function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value == null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else if (value === true) el.setAttribute(key, "");
+    else el.setAttribute(key, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+let idCounter = 0;
+const uid = (prefix) => `${prefix}-${++idCounter}`;
+
+const $main = () => document.getElementById("main");
+
+function setTitle(...parts) {
+  document.title = [...parts.filter(Boolean), t("app.name")].join(" · ");
+}
+
+/** Replace the main content; move focus to its heading unless this is the first page load. */
+let firstRender = true;
+function render(...nodes) {
+  const main = $main();
+  main.removeAttribute("aria-busy");
+  main.replaceChildren(...nodes);
+  const heading = main.querySelector("h1");
+  if (!firstRender) {
+    window.scrollTo(0, 0);
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  }
+  firstRender = false;
+}
+
+function renderLoading() {
+  const main = $main();
+  main.setAttribute("aria-busy", "true");
+  main.replaceChildren(h("p", { class: "loading" }, t("loading")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages (the one aria-live region)
+// ---------------------------------------------------------------------------------------------
+
+let messageSeq = 0;
+let messageTimer = null;
+
+/** Show and announce a message. kind: "info" (auto-hides), "success", "error" (stays). */
+function say(text, kind = "info") {
+  const region = document.getElementById("message");
+  const bar = document.getElementById("message-bar");
+  const dismiss = document.getElementById("message-dismiss");
+  const seq = ++messageSeq;
+  clearTimeout(messageTimer);
+  region.setAttribute("aria-live", kind === "error" ? "assertive" : "polite");
+  region.textContent = "";
+  // Set the text on the next tick so that the same message twice in a row is announced again.
+  setTimeout(() => {
+    if (seq !== messageSeq) return;
+    region.textContent = text;
+    bar.dataset.kind = kind;
+    bar.classList.add("message-bar--visible");
+    dismiss.hidden = false;
+    if (kind === "info") messageTimer = setTimeout(() => { if (seq === messageSeq) clearMessage(); }, 6000);
+  }, 30);
+}
+
+function clearMessage() {
+  messageSeq++;
+  clearTimeout(messageTimer);
+  const region = document.getElementById("message");
+  const bar = document.getElementById("message-bar");
+  region.textContent = "";
+  delete bar.dataset.kind;
+  bar.classList.remove("message-bar--visible");
+  document.getElementById("message-dismiss").hidden = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+// ---------------------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  /** kind: "network" (no answer), "http" (an answer with an error status). */
+  constructor(kind, { status = 0, code = null, message = "", field = null } = {}) {
+    super(message || code || kind);
+    this.kind = kind;
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+function apiUrl(...segments) {
+  return `${API_BASE}/${segments.map((s) => encodeURIComponent(s)).join("/")}`;
+}
+
+async function request(url, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  let response;
+  try {
+    response = await fetch(url, {
+      ...options,
+      headers: { Accept: "application/json", ...(options.headers || {}) },
+      signal: controller.signal,
+    });
+  } catch (err) {
+    throw new ApiError("network", { message: err && err.message });
+  } finally {
+    clearTimeout(timer);
+  }
+  let body = null;
+  try {
+    const text = await response.text();
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const error = body && typeof body === "object" && body.error && typeof body.error === "object" ? body.error : {};
+    throw new ApiError("http", {
+      status: response.status,
+      code: typeof error.code === "string" ? error.code : null,
+      message: typeof error.message === "string" ? error.message : "",
+      field: error.field == null ? null : String(error.field),
+    });
+  }
+  return body;
+}
+
+/** Lists are JSON arrays per the contract; also accept a wrapped {items|shops|products: [...]}. */
+function asList(body, ...keys) {
+  if (Array.isArray(body)) return body;
+  for (const key of ["items", "data", ...keys]) {
+    if (body && Array.isArray(body[key])) return body[key];
+  }
+  return [];
+}
+
+function loadErrorText(err, fallbackKey) {
+  if (err.kind === "network") return t("error.network");
+  if (err.status >= 500) return t("error.server", { status: err.status });
+  return t(fallbackKey);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage (localStorage for carts, sessionStorage for confirmations), tolerant of failures
+// ---------------------------------------------------------------------------------------------
+
+function makeStore(getStorage) {
+  const memory = new Map();
+  const storage = (() => {
+    try {
+      const s = getStorage();
+      const probe = "__hubcycle_probe__";
+      s.setItem(probe, probe);
+      s.removeItem(probe);
+      return s;
+    } catch {
+      return null;
+    }
+  })();
+  return {
+    get(key) {
+      let raw = null;
+      try { raw = storage ? storage.getItem(key) : memory.get(key) ?? null; } catch { raw = memory.get(key) ?? null; }
+      if (raw == null) return null;
+      try { return JSON.parse(raw); } catch { return null; }
+    },
+    set(key, value) {
+      const raw = JSON.stringify(value);
+      try {
+        if (storage) storage.setItem(key, raw);
+        else memory.set(key, raw);
+      } catch {
+        memory.set(key, raw);
+      }
+    },
+    remove(key) {
+      try { if (storage) storage.removeItem(key); } catch { /* ignore */ }
+      memory.delete(key);
+    },
+  };
+}
+
+const local = makeStore(() => window.localStorage);
+const session = makeStore(() => window.sessionStorage);
+
+// ---------------------------------------------------------------------------------------------
+// Cart: one per shop + order cycle, in localStorage
+//   {lines: [{variant_id, quantity, product_name, variant_name, supplier_name, unit, unit_value, price}],
+//    problems: {variant_id: "insufficient_stock"}, attempt: {key, body} | null}
+// ---------------------------------------------------------------------------------------------
+
+const CART_PREFIX = "hubcycle.cart.v1:";
+const cartStorageKey = (shopId, cycleId) => CART_PREFIX + JSON.stringify([shopId, cycleId]);
+
+function loadCart(shopId, cycleId) {
+  const raw = local.get(cartStorageKey(shopId, cycleId));
+  const cart = { lines: [], problems: {}, attempt: null };
+  if (!raw || typeof raw !== "object") return cart;
+  const seen = new Set();
+  for (const line of Array.isArray(raw.lines) ? raw.lines : []) {
+    if (!line || typeof line.variant_id !== "string" || seen.has(line.variant_id)) continue;
+    const quantity = Number(line.quantity);
+    if (!Number.isInteger(quantity) || quantity < 1) continue;
+    seen.add(line.variant_id);
+    cart.lines.push({ ...line, quantity });
+  }
+  if (raw.problems && typeof raw.problems === "object") {
+    for (const [id, problem] of Object.entries(raw.problems)) if (seen.has(id)) cart.problems[id] = String(problem);
+  }
+  if (raw.attempt && typeof raw.attempt.key === "string" && typeof raw.attempt.body === "string") {
+    cart.attempt = { key: raw.attempt.key, body: raw.attempt.body };
+  }
+  return cart;
+}
+
+function saveCart(shopId, cycleId, cart) {
+  const key = cartStorageKey(shopId, cycleId);
+  if (!cart.lines.length && !cart.attempt) local.remove(key);
+  else local.set(key, cart);
+}
+
+function cartItemCount(cart) {
+  return cart.lines.reduce((sum, line) => sum + line.quantity, 0);
+}
+
+/** Sum of displayed prices × quantities, in integer cents. */
+function cartTotalCents(cart) {
+  return cart.lines.reduce((sum, line) => sum + (toCents(line.price) ?? 0) * line.quantity, 0);
+}
+
+/** A v4 UUID; crypto.randomUUID needs a secure context, getRandomValues does not. */
+function uuid() {
+  if (window.crypto && typeof window.crypto.randomUUID === "function") {
+    try { return window.crypto.randomUUID(); } catch { /* insecure context */ }
+  }
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function lineName(line) {
+  return [line.product_name, line.variant_name].filter(Boolean).join(", ") || line.variant_id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Router
+// ---------------------------------------------------------------------------------------------
+
+let routeToken = 0;
+let shopView = null; // state of the shop page while it is displayed
+
+function decodeSegment(segment) {
+  try { return decodeURIComponent(segment); } catch { return segment; }
+}
+
+function parseRoute(hash) {
+  const path = (hash || "").replace(/^#/, "");
+  if (path === "" || path === "/") return { name: "shops" };
+  if (!path.startsWith("/")) return { name: "ignore" };
+  const parts = path.split("/").filter(Boolean).map(decodeSegment);
+  if (parts[0] === "shops" && parts.length === 2) return { name: "shop", shopId: parts[1] };
+  if (parts[0] === "shops" && parts.length === 4 && parts[2] === "cycles") {
+    return { name: "shop", shopId: parts[1], cycleId: parts[3] };
+  }
+  if (parts[0] === "shops" && parts.length === 4 && parts[2] === "orders") {
+    return { name: "confirmation", shopId: parts[1], orderId: parts[3] };
+  }
+  return { name: "notfound" };
+}
+
+const shopHash = (shopId, cycleId) =>
+  `#/shops/${encodeURIComponent(shopId)}${cycleId ? `/cycles/${encodeURIComponent(cycleId)}` : ""}`;
+
+function route() {
+  const current = parseRoute(window.location.hash);
+  if (current.name === "ignore") return;
+  const token = ++routeToken;
+  shopView = null;
+  updateCartJump();
+  if (current.name !== "confirmation") clearMessage();
+  if (current.name === "shops") return showShops(token);
+  if (current.name === "shop") return showShop(token, current.shopId, current.cycleId);
+  if (current.name === "confirmation") return showConfirmation(current.shopId, current.orderId);
+  setTitle(t("notFound.title"));
+  render(h("h1", {}, t("notFound.title")), h("p", {}, t("notFound.text")),
+    h("p", {}, h("a", { href: "#/" }, t("nav.shops"))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shops list
+// ---------------------------------------------------------------------------------------------
+
+async function showShops(token) {
+  setTitle(t("shops.title"));
+  renderLoading();
+  let shops;
+  try {
+    shops = asList(await request(apiUrl("shops")), "shops");
+  } catch (err) {
+    if (token !== routeToken) return;
+    renderFailure(t("shops.title"), loadErrorText(err, "error.loadShops"));
+    return;
+  }
+  if (token !== routeToken) return;
+  shops = shops.filter((shop) => shop && shop.id != null);
+  shops.sort((a, b) => collator.compare(String(a.name || ""), String(b.name || "")));
+  render(
+    h("h1", {}, t("shops.title")),
+    shops.length
+      ? [
+          h("p", { class: "lead" }, t("shops.intro")),
+          h("ul", { class: "shop-list", "data-testid": "shop-list" },
+            shops.map((shop) =>
+              h("li", { class: "shop-card" },
+                h("a", { class: "shop-card__link", href: shopHash(String(shop.id)), "data-testid": "shop-link", "data-shop-id": shop.id },
+                  String(shop.name || shop.id)),
+                shop.kind ? h("span", { class: "shop-card__kind" }, t(`kind.${shop.kind}`) === `kind.${shop.kind}` ? shop.kind : t(`kind.${shop.kind}`)) : null))),
+        ]
+      : h("p", { class: "empty", "data-testid": "shops-empty" }, t("shops.empty")),
+  );
+}
+
+function renderFailure(title, text) {
+  render(
+    h("h1", {}, title),
+    h("p", { class: "failure" }, text),
+    h("p", {}, h("button", { type: "button", class: "button button--secondary", onclick: () => route() }, t("common.retry"))),
+  );
+  say(text, "error");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shop page: cycle selector, products by producer, cart, checkout form
+// ---------------------------------------------------------------------------------------------
+
+async function showShop(token, shopId, requestedCycleId) {
+  renderLoading();
+  let shop;
+  try {
+    shop = await request(apiUrl("shops", shopId));
+  } catch (err) {
+    if (token !== routeToken) return;
+    setTitle(t("shop.notFound"));
+    if (err.kind === "http" && err.status === 404) {
+      render(h("h1", {}, t("shop.notFound")), h("p", {}, h("a", { href: "#/" }, t("nav.shops"))));
+      say(t("shop.notFound"), "error");
+    } else {
+      renderFailure(t("error.loadShop"), loadErrorText(err, "error.loadShop"));
+    }
+    return;
+  }
+  if (token !== routeToken) return;
+
+  const cycles = asList(shop && shop.cycles).filter((c) => c && c.id != null).map((c) => ({ ...c, id: String(c.id) }));
+  const shopName = String((shop && shop.name) || shopId);
+  setTitle(shopName);
+
+  if (!cycles.length) {
+    render(
+      h("h1", {}, shopName),
+      h("p", { class: "empty", "data-testid": "no-cycle" }, t("shop.noCycle")),
+      h("p", {}, h("a", { href: "#/" }, t("nav.shops"))),
+    );
+    return;
+  }
+
+  let cycle = cycles.find((c) => c.id === requestedCycleId);
+  let cycleGone = false;
+  if (!cycle) {
+    cycleGone = requestedCycleId != null;
+    cycle = cycles[0];
+    if (cycleGone) history.replaceState(null, "", shopHash(shopId));
+  }
+
+  const view = {
+    token,
+    shopId,
+    shopName,
+    cycles,
+    cycle,
+    shipping: asList(shop.shipping_methods).filter((m) => m && m.id != null),
+    payment: asList(shop.payment_methods).filter((m) => m && m.id != null),
+    products: null, // Map variant_id -> product, for the current cycle
+    productsCycleId: null,
+    cart: loadCart(shopId, cycle.id),
+    submitting: false,
+    els: {},
+    lineEls: new Map(),
+    productEls: new Map(),
+  };
+  shopView = view;
+
+  render(buildShopPage(view));
+  renderCart(view);
+  updateEstimate(view);
+  if (cycleGone) say(t("shop.cycleGone"), "info");
+  await loadProducts(view);
+}
+
+function buildShopPage(view) {
+  const els = view.els;
+  const multi = view.cycles.length > 1;
+
+  els.readyFor = h("strong", { class: "ready-for", "data-testid": "ready-for" });
+  els.closes = h("span", { class: "cycle-closes", "data-testid": "cycle-closes" });
+  let cycleBox;
+  if (multi) {
+    els.cycleSelect = h("select", { id: "cycle-select", name: "cycle", class: "select", "data-testid": "cycle-select", onchange: (e) => changeCycle(view, e.target.value) },
+      view.cycles.map((c) => h("option", { value: c.id }, cycleLabel(c))));
+    els.cycleSelect.value = view.cycle.id;
+    cycleBox = h("div", { class: "cycle-box" },
+      h("label", { for: "cycle-select", class: "cycle-box__label" }, t("shop.readyFor")),
+      els.cycleSelect,
+      h("p", { class: "cycle-box__summary" }, els.readyFor, h("span", { class: "sep", "aria-hidden": "true" }, " · "), els.closes));
+  } else {
+    cycleBox = h("div", { class: "cycle-box" },
+      h("p", { class: "cycle-box__single" },
+        h("span", { class: "cycle-box__label" }, t("shop.readyFor")), " ", els.readyFor),
+      h("p", { class: "cycle-box__summary" }, els.closes));
+  }
+  updateCycleTexts(view);
+
+  els.products = h("div", { class: "products__body", "aria-live": "off" }, h("p", { class: "loading" }, t("loading")));
+  const productsSection = h("section", { class: "products", "aria-labelledby": "products-heading", "data-testid": "products" },
+    h("h2", { id: "products-heading" }, t("products.title")),
+    els.products);
+
+  return h("div", { class: "shop" },
+    h("p", { class: "breadcrumb" }, h("a", { href: "#/" }, h("span", { "aria-hidden": "true" }, "← "), t("nav.shops"))),
+    h("div", { class: "shop__head" }, h("h1", { class: "shop__name" }, view.shopName), cycleBox),
+    h("div", { class: "shop__layout" },
+      productsSection,
+      h("div", { class: "shop__side" }, buildCart(view), buildCheckout(view))));
+}
+
+function cycleLabel(cycle) {
+  return cycle.ready_for ? String(cycle.ready_for) : t("shop.cycleLabelFallback", { date: formatDate(cycle.closes_at) });
+}
+
+function updateCycleTexts(view) {
+  const { cycle, els } = view;
+  els.readyFor.textContent = cycle.ready_for ? String(cycle.ready_for) : "—";
+  els.closes.textContent = cycle.closes_at ? t("shop.closes", { date: formatDate(cycle.closes_at) }) : "";
+  if (els.cartFor) els.cartFor.textContent = t("cart.for", { readyFor: cycleLabel(cycle) });
+}
+
+async function changeCycle(view, cycleId) {
+  const cycle = view.cycles.find((c) => c.id === cycleId);
+  if (!cycle || cycle === view.cycle) return;
+  view.cycle = cycle;
+  history.replaceState(null, "", shopHash(view.shopId, cycle.id));
+  view.cart = loadCart(view.shopId, cycle.id);
+  updateCycleTexts(view);
+  renderCart(view, { rebuild: true });
+  updateEstimate(view);
+  say(t("shop.cycleChanged", { readyFor: cycleLabel(cycle) }), "info");
+  await loadProducts(view);
+}
+
+async function loadProducts(view) {
+  const cycle = view.cycle;
+  view.products = null;
+  view.productEls.clear();
+  view.els.products.setAttribute("aria-busy", "true");
+  view.els.products.replaceChildren(h("p", { class: "loading" }, t("loading")));
+  let list;
+  try {
+    list = asList(await request(apiUrl("shops", view.shopId, "cycles", cycle.id, "products")), "products");
+  } catch (err) {
+    if (shopView !== view || view.cycle !== cycle) return;
+    const text = err.kind === "http" && err.code === "order_cycle_closed" ? t("error.order_cycle_closed") : loadErrorText(err, "error.loadProducts");
+    view.els.products.removeAttribute("aria-busy");
+    view.els.products.replaceChildren(
+      h("p", { class: "failure" }, text),
+      h("button", { type: "button", class: "button button--secondary", onclick: () => loadProducts(view) }, t("common.retry")));
+    say(text, "error");
+    return;
+  }
+  if (shopView !== view || view.cycle !== cycle) return;
+  view.products = new Map();
+  for (const p of list) if (p && p.variant_id != null) view.products.set(String(p.variant_id), { ...p, variant_id: String(p.variant_id) });
+  view.els.products.removeAttribute("aria-busy");
+  view.els.products.replaceChildren(buildProducts(view));
+  refreshCartFromProducts(view);
+}
+
+function isAvailable(product) {
+  // `available` is a boolean in practice; a number is read as the quantity left.
+  if (typeof product.available === "number") return product.available > 0;
+  return product.available !== false && product.available != null;
+}
+
+function buildProducts(view) {
+  if (!view.products.size) return h("p", { class: "empty", "data-testid": "products-empty" }, t("products.empty"));
+  const groups = new Map();
+  for (const product of view.products.values()) {
+    const supplier = product.supplier || {};
+    const key = String(supplier.id ?? supplier.name ?? "");
+    if (!groups.has(key)) groups.set(key, { id: key, name: String(supplier.name || ""), products: [] });
+    groups.get(key).products.push(product);
+  }
+  const sorted = [...groups.values()].sort((a, b) => collator.compare(a.name, b.name));
+  return sorted.map((group) => {
+    const headingId = uid("producer");
+    return h("section", { class: "producer", "data-testid": "producer-group", "data-supplier-id": group.id, "aria-labelledby": headingId },
+      h("h3", { class: "producer__name", id: headingId }, group.name || "—"),
+      h("ul", { class: "product-list" }, group.products.map((p) => buildProduct(view, p))));
+  });
+}
+
+function buildProduct(view, product) {
+  const available = isAvailable(product);
+  const nameId = uid("product");
+  const details = [product.variant_name, formatUnit(product.unit, product.unit_value)]
+    .filter((part, i, all) => part && all.indexOf(part) === i);
+  const inCart = h("p", { class: "product__in-cart", "data-testid": "in-cart" });
+  const button = h("button", {
+    type: "button",
+    class: "button product__add",
+    "data-testid": "add-to-cart",
+    "aria-describedby": nameId,
+    disabled: !available,
+    onclick: () => addToCart(view, product.variant_id),
+  }, available ? t("product.add") : t("product.soldOut"));
+  const el = h("li", { class: `product${available ? "" : " product--sold-out"}`, "data-testid": "product", "data-variant-id": product.variant_id, "data-available": String(available) },
+    h("div", { class: "product__info" },
+      h("h4", { class: "product__name", id: nameId }, String(product.product_name || ""),
+        details.length ? h("span", { class: "product__variant" }, details.join(" · ")) : null),
+      h("p", { class: "product__price", "data-testid": "price" },
+        h("span", { class: "visually-hidden" }, `${t("product.price")} `), formatMoney(product.price)),
+      available ? null : h("p", { class: "product__sold-out", "data-testid": "sold-out" }, t("product.soldOut"))),
+    h("div", { class: "product__actions" }, button, inCart));
+  view.productEls.set(product.variant_id, { el, inCart });
+  updateProductCount(view, product.variant_id);
+  return el;
+}
+
+function updateProductCount(view, variantId) {
+  const entry = view.productEls.get(variantId);
+  if (!entry) return;
+  const line = view.cart.lines.find((l) => l.variant_id === variantId);
+  entry.inCart.textContent = line ? t("product.inCart", { count: line.quantity }) : "";
+}
+
+/** After products load: update cart snapshots (names, current prices) and flag lines that can't be ordered. */
+function refreshCartFromProducts(view) {
+  const cart = view.cart;
+  for (const line of cart.lines) {
+    const product = view.products.get(line.variant_id);
+    if (!product) {
+      cart.problems[line.variant_id] = "unavailable";
+      continue;
+    }
+    Object.assign(line, snapshot(product));
+    if (!isAvailable(product)) cart.problems[line.variant_id] = "sold_out";
+    else if (cart.problems[line.variant_id] === "sold_out" || cart.problems[line.variant_id] === "unavailable") delete cart.problems[line.variant_id];
+  }
+  saveCart(view.shopId, view.cycle.id, cart);
+  renderCart(view, { rebuild: true });
+  updateEstimate(view);
+}
+
+function snapshot(product) {
+  return {
+    product_name: product.product_name == null ? "" : String(product.product_name),
+    variant_name: product.variant_name == null ? "" : String(product.variant_name),
+    supplier_name: product.supplier && product.supplier.name ? String(product.supplier.name) : "",
+    unit: product.unit ?? null,
+    unit_value: product.unit_value ?? null,
+    price: product.price == null ? "0.00" : String(product.price),
+  };
+}
+
+// --- cart mutations -----------------------------------------------------------------------------
+
+function addToCart(view, variantId) {
+  const product = view.products && view.products.get(variantId);
+  if (!product || !isAvailable(product)) return;
+  const cart = view.cart;
+  let line = cart.lines.find((l) => l.variant_id === variantId);
+  if (line) {
+    line.quantity += 1;
+    Object.assign(line, snapshot(product));
+  } else {
+    line = { variant_id: variantId, quantity: 1, ...snapshot(product) };
+    cart.lines.push(line);
+  }
+  delete cart.problems[variantId];
+  commitCart(view);
+  say(t("product.added", { name: lineName(line), count: line.quantity }), "info");
+}
+
+function setQuantity(view, variantId, quantity) {
+  const cart = view.cart;
+  const line = cart.lines.find((l) => l.variant_id === variantId);
+  if (!line) return;
+  if (quantity === 0) return removeFromCart(view, variantId);
+  line.quantity = quantity;
+  if (cart.problems[variantId] === "insufficient_stock") delete cart.problems[variantId];
+  commitCart(view);
+  say(t("cart.updated", { name: lineName(line), count: quantity }), "info");
+}
+
+function removeFromCart(view, variantId) {
+  const cart = view.cart;
+  const index = cart.lines.findIndex((l) => l.variant_id === variantId);
+  if (index < 0) return;
+  const [line] = cart.lines.splice(index, 1);
+  delete cart.problems[variantId];
+  // Keep keyboard focus nearby: the next line's remove button, else the previous one, else the heading.
+  const next = cart.lines[index] || cart.lines[index - 1];
+  commitCart(view);
+  const target = next ? view.lineEls.get(next.variant_id)?.remove : view.els.cartHeading;
+  if (target) target.focus();
+  say(t("cart.removed", { name: lineName(line) }), "info");
+}
+
+function commitCart(view) {
+  saveCart(view.shopId, view.cycle.id, view.cart);
+  renderCart(view);
+  updateEstimate(view);
+}
+
+// --- cart rendering (lines are patched in place so that keyboard focus is never lost) ----------
+
+function buildCart(view) {
+  const els = view.els;
+  els.cartHeading = h("h2", { id: "cart-heading", tabindex: "-1" }, t("cart.title"));
+  els.cartFor = h("p", { class: "cart__for" }, t("cart.for", { readyFor: cycleLabel(view.cycle) }));
+  els.cartEmpty = h("p", { class: "cart__empty", "data-testid": "cart-empty" }, t("cart.empty"));
+  els.cartLines = h("ul", { class: "cart__lines" });
+  els.cartTotal = h("strong", { class: "cart__total-amount", "data-testid": "cart-total" });
+  els.cartCount = h("span", { class: "cart__count", "data-testid": "cart-count" });
+  els.cartFooter = h("div", { class: "cart__footer" },
+    h("p", { class: "cart__total" }, h("span", {}, t("cart.total"), " ", els.cartCount), els.cartTotal),
+    h("p", { class: "note" }, t("cart.feesNote")));
+  els.cart = h("section", { class: "cart panel", id: "cart", "data-testid": "cart", "aria-labelledby": "cart-heading" },
+    els.cartHeading, els.cartFor, els.cartEmpty, els.cartLines, els.cartFooter);
+  return els.cart;
+}
+
+function buildCartLine(view, line) {
+  const nameId = uid("line");
+  const qtyId = uid("qty");
+  const problemId = uid("problem");
+  const refs = {};
+  refs.name = h("p", { class: "cart-line__name", id: nameId });
+  refs.each = h("p", { class: "cart-line__each" });
+  refs.qty = h("input", {
+    id: qtyId, class: "input cart-line__qty", type: "number", inputmode: "numeric", min: "0", step: "1",
+    "data-testid": "cart-quantity", "aria-describedby": `${nameId} ${problemId}`,
+  });
+  refs.qty.addEventListener("change", () => {
+    const raw = refs.qty.value.trim();
+    const quantity = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(quantity) || quantity < 0) {
+      const current = view.cart.lines.find((l) => l.variant_id === line.variant_id);
+      refs.qty.value = current ? String(current.quantity) : "1";
+      say(t("cart.invalidQuantity"), "error");
+      return;
+    }
+    setQuantity(view, line.variant_id, quantity);
+  });
+  refs.remove = h("button", {
+    type: "button", class: "button button--link cart-line__remove", "data-testid": "remove-from-cart",
+    "aria-describedby": nameId, onclick: () => removeFromCart(view, line.variant_id),
+  }, t("cart.remove"));
+  refs.total = h("p", { class: "cart-line__total", "data-testid": "line-total" });
+  refs.problem = h("p", { class: "cart-line__problem", id: problemId, "data-testid": "line-problem", hidden: true });
+  refs.el = h("li", { class: "cart-line", "data-testid": "cart-line", "data-variant-id": line.variant_id },
+    h("div", { class: "cart-line__info" }, refs.name, refs.each),
+    h("div", { class: "cart-line__controls" },
+      h("label", { for: qtyId, class: "cart-line__qty-label" }, t("cart.quantity")),
+      refs.qty,
+      refs.remove),
+    refs.total,
+    refs.problem);
+  return refs;
+}
+
+function renderCart(view, { rebuild = false } = {}) {
+  const { cart, els, lineEls } = view;
+  if (rebuild) {
+    lineEls.clear();
+    els.cartLines.replaceChildren();
+  }
+  const ids = new Set(cart.lines.map((l) => l.variant_id));
+  for (const [id, refs] of lineEls) {
+    if (!ids.has(id)) {
+      refs.el.remove();
+      lineEls.delete(id);
+    }
+  }
+  for (const line of cart.lines) {
+    let refs = lineEls.get(line.variant_id);
+    if (!refs) {
+      refs = buildCartLine(view, line);
+      lineEls.set(line.variant_id, refs);
+      els.cartLines.append(refs.el);
+    }
+    refs.name.replaceChildren(
+      h("span", { class: "cart-line__product" }, line.product_name || line.variant_id),
+      line.variant_name ? h("span", { class: "cart-line__variant" }, line.variant_name) : null);
+    refs.each.textContent = t("cart.each", { price: formatMoney(line.price) });
+    if (document.activeElement !== refs.qty || refs.qty.value !== String(line.quantity)) refs.qty.value = String(line.quantity);
+    refs.total.replaceChildren(
+      h("span", { class: "visually-hidden" }, `${t("cart.lineTotal")} `),
+      formatMoney((toCents(line.price) ?? 0) * line.quantity));
+    const problem = cart.problems[line.variant_id];
+    refs.el.classList.toggle("cart-line--problem", Boolean(problem));
+    if (problem) {
+      refs.el.dataset.problem = problem;
+      refs.el.dataset.outOfStock = String(problem === "insufficient_stock" || problem === "sold_out");
+      refs.qty.setAttribute("aria-invalid", "true");
+      refs.problem.textContent = t(`cart.problem.${problem}`);
+      refs.problem.hidden = false;
+    } else {
+      delete refs.el.dataset.problem;
+      delete refs.el.dataset.outOfStock;
+      refs.qty.removeAttribute("aria-invalid");
+      refs.problem.textContent = "";
+      refs.problem.hidden = true;
+    }
+  }
+  const empty = cart.lines.length === 0;
+  els.cartEmpty.hidden = !empty;
+  els.cartLines.hidden = empty;
+  const count = cartItemCount(cart);
+  els.cartCount.textContent = `(${t("cart.count", { count })})`;
+  els.cartTotal.textContent = formatMoney(cartTotalCents(cart));
+  if (els.form) els.form.hidden = empty;
+  for (const variantId of view.productEls.keys()) updateProductCount(view, variantId);
+  updateCartJump();
+}
+
+/** Small-screen shortcut to the cart, shown while the shop page has a non-empty cart. */
+function updateCartJump() {
+  const button = document.getElementById("cart-jump");
+  if (!button) return;
+  const view = shopView;
+  const count = view ? cartItemCount(view.cart) : 0;
+  button.hidden = count === 0;
+  document.body.classList.toggle("has-cart-jump", count > 0);
+  if (count) {
+    button.textContent = `${t("cart.jump")} · ${t("cart.count", { count })} · ${formatMoney(cartTotalCents(view.cart))}`;
+  }
+}
+
+// --- checkout -----------------------------------------------------------------------------------
+
+function methodLabel(method) {
+  const fee = toCents(method.fee);
+  const name = String(method.name || method.id);
+  if (!fee) return t("checkout.methodFree", { name });
+  return t("checkout.methodWithFee", { name, fee: formatMoney(fee) });
+}
+
+function field(id, labelText, control) {
+  const error = h("p", { class: "field__error", id: `${id}-error`, hidden: true });
+  control.setAttribute("aria-describedby", `${id}-error`);
+  return { wrap: h("div", { class: "field" }, h("label", { for: id, class: "field__label" }, labelText), control, error), error };
+}
+
+function buildCheckout(view) {
+  const els = view.els;
+  els.name = h("input", { id: "customer-name", name: "name", class: "input", type: "text", autocomplete: "name", required: true, "data-testid": "customer-name" });
+  els.email = h("input", { id: "customer-email", name: "email", class: "input", type: "email", autocomplete: "email", inputmode: "email", required: true, spellcheck: "false", "data-testid": "customer-email" });
+  els.shipping = h("select", { id: "shipping-method", name: "shipping_method_id", class: "select", required: true, "data-testid": "shipping-method", onchange: () => updateEstimate(view) },
+    view.shipping.map((m) => h("option", { value: String(m.id) }, methodLabel(m))));
+  els.payment = h("select", { id: "payment-method", name: "payment_method_id", class: "select", required: true, "data-testid": "payment-method", onchange: () => updateEstimate(view) },
+    view.payment.map((m) => h("option", { value: String(m.id) }, methodLabel(m))));
+
+  const nameField = field("customer-name", t("checkout.name"), els.name);
+  const emailField = field("customer-email", t("checkout.email"), els.email);
+  const shippingField = field("shipping-method", t("checkout.shipping"), els.shipping);
+  const paymentField = field("payment-method", t("checkout.payment"), els.payment);
+  els.fieldErrors = { name: nameField.error, email: emailField.error, shipping: shippingField.error, payment: paymentField.error };
+
+  els.estItems = h("dd", {});
+  els.estShipping = h("dd", {});
+  els.estPayment = h("dd", {});
+  els.estTotal = h("dd", { "data-testid": "checkout-estimate" });
+  els.placeOrder = h("button", { type: "submit", class: "button button--primary button--block", "data-testid": "place-order" }, t("checkout.place"));
+
+  const noMethods = !view.shipping.length || !view.payment.length;
+  if (noMethods) els.placeOrder.disabled = true;
+
+  els.form = h("form", { class: "checkout panel", "data-testid": "checkout-form", novalidate: true, "aria-labelledby": "checkout-heading", onsubmit: (e) => placeOrder(e, view) },
+    h("h2", { id: "checkout-heading" }, t("checkout.title")),
+    nameField.wrap, emailField.wrap, shippingField.wrap, paymentField.wrap,
+    h("dl", { class: "estimate" },
+      h("div", {}, h("dt", {}, t("checkout.items")), els.estItems),
+      h("div", {}, h("dt", {}, t("checkout.shippingFee")), els.estShipping),
+      h("div", {}, h("dt", {}, t("checkout.paymentFee")), els.estPayment),
+      h("div", { class: "estimate__total" }, h("dt", {}, t("checkout.estimate")), els.estTotal)),
+    h("p", { class: "note" }, t("checkout.estimateNote")),
+    noMethods ? h("p", { class: "failure" }, t("checkout.noMethods")) : null,
+    els.placeOrder);
+  for (const input of [els.name, els.email]) {
+    input.addEventListener("input", () => setFieldError(view, input === els.name ? "name" : "email", null));
+  }
+  els.form.hidden = view.cart.lines.length === 0;
+  return els.form;
+}
+
+function selectedFee(methods, id) {
+  const method = methods.find((m) => String(m.id) === id);
+  return method ? toCents(method.fee) ?? 0 : 0;
+}
+
+function updateEstimate(view) {
+  const { els } = view;
+  if (!els.estTotal) return;
+  const items = cartTotalCents(view.cart);
+  const shipping = selectedFee(view.shipping, els.shipping.value);
+  const payment = selectedFee(view.payment, els.payment.value);
+  els.estItems.textContent = formatMoney(items);
+  els.estShipping.textContent = shipping ? formatMoney(shipping) : t("checkout.free");
+  els.estPayment.textContent = payment ? formatMoney(payment) : t("checkout.free");
+  els.estTotal.textContent = formatMoney(items + shipping + payment);
+}
+
+function setFieldError(view, key, text) {
+  const control = { name: view.els.name, email: view.els.email, shipping: view.els.shipping, payment: view.els.payment }[key];
+  const error = view.els.fieldErrors[key];
+  if (text) {
+    error.textContent = text;
+    error.hidden = false;
+    control.setAttribute("aria-invalid", "true");
+  } else {
+    error.textContent = "";
+    error.hidden = true;
+    control.removeAttribute("aria-invalid");
+  }
+}
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function validateForm(view) {
+  const { els } = view;
+  const problems = [];
+  const name = els.name.value.trim();
+  const email = els.email.value.trim();
+  setFieldError(view, "name", name ? null : t("error.nameRequired"));
+  if (!name) problems.push(els.name);
+  const emailError = !email ? t("error.emailRequired") : EMAIL_RE.test(email) ? null : t("error.emailInvalid");
+  setFieldError(view, "email", emailError);
+  if (emailError) problems.push(els.email);
+  return problems;
+}
+
+async function placeOrder(event, view) {
+  event.preventDefault();
+  if (view.submitting) return;
+  const { els, cart } = view;
+
+  if (!cart.lines.length) {
+    say(t("error.cartEmpty"), "error");
+    return;
+  }
+  const invalid = validateForm(view);
+  if (invalid.length) {
+    invalid[0].focus();
+    say(t("error.formInvalid"), "error");
+    return;
+  }
+  const blocked = cart.lines.find((l) => cart.problems[l.variant_id] === "sold_out" || cart.problems[l.variant_id] === "unavailable");
+  if (blocked) {
+    view.lineEls.get(blocked.variant_id)?.qty.focus();
+    say(t("error.cartBlocked"), "error");
+    return;
+  }
+
+  const body = {
+    customer: { email: els.email.value.trim(), name: els.name.value.trim() },
+    items: cart.lines.map((l) => ({ variant_id: l.variant_id, quantity: l.quantity })),
+    shipping_method_id: els.shipping.value,
+    payment_method_id: els.payment.value,
+  };
+  const bodyText = JSON.stringify(body);
+  // One Idempotency-Key per checkout attempt: reused while retrying the very same request, new
+  // as soon as the request changes (the server answers a reused key with the first answer).
+  if (!cart.attempt || cart.attempt.body !== bodyText) cart.attempt = { key: uuid(), body: bodyText };
+  const { key } = cart.attempt;
+  const shopId = view.shopId;
+  const cycle = view.cycle;
+  saveCart(shopId, cycle.id, cart);
+
+  view.submitting = true;
+  els.placeOrder.disabled = true;
+  els.placeOrder.textContent = t("checkout.placing");
+  els.form.setAttribute("aria-busy", "true");
+  if (els.cycleSelect) els.cycleSelect.disabled = true;
+  say(t("checkout.placing"), "info");
+
+  let order = null;
+  let failure = null;
+  try {
+    order = await request(apiUrl("shops", shopId, "cycles", cycle.id, "orders"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      body: bodyText,
+    });
+  } catch (err) {
+    failure = err;
+  }
+
+  view.submitting = false;
+  els.placeOrder.disabled = false;
+  els.placeOrder.textContent = t("checkout.place");
+  els.form.removeAttribute("aria-busy");
+  if (els.cycleSelect) els.cycleSelect.disabled = false;
+
+  // The cart in storage is the source of truth (another tab may have changed it meanwhile).
+  const stored = loadCart(shopId, cycle.id);
+
+  if (!failure) {
+    confirmOrder(view, cycle, order || {}, body);
+    return;
+  }
+  if (failure.kind === "network" || failure.status >= 500) {
+    // Outcome unknown: keep the key, so that retrying the same cart cannot order twice.
+    if (shopView === view) say(failure.kind === "network" ? t("error.networkOrder") : t("error.serverOrder", { status: failure.status }), "error");
+    return;
+  }
+  // A definite refusal: nothing was created, the next attempt gets a new key.
+  if (stored.attempt && stored.attempt.key === key) stored.attempt = null;
+  saveCart(shopId, cycle.id, stored);
+  if (shopView !== view || view.cycle !== cycle) return;
+  view.cart = stored;
+  handleOrderError(view, failure);
+}
+
+function handleOrderError(view, err) {
+  const { cart, els } = view;
+  const field = err.field || "";
+  const lineFor = (id) => cart.lines.find((l) => l.variant_id === id);
+
+  if (err.code === "order_cycle_closed") {
+    renderCart(view);
+    say(t("error.order_cycle_closed"), "error");
+    return;
+  }
+  if (err.code === "insufficient_stock") {
+    const line = lineFor(field);
+    if (line) {
+      cart.problems[line.variant_id] = "insufficient_stock";
+      saveCart(view.shopId, view.cycle.id, cart);
+      renderCart(view);
+      updateEstimate(view);
+      view.lineEls.get(line.variant_id)?.qty.focus();
+      say(t("error.insufficient_stock", { name: lineName(line) }), "error");
+    } else {
+      renderCart(view);
+      say(t("error.insufficient_stock_generic"), "error");
+    }
+    return;
+  }
+  renderCart(view);
+  updateEstimate(view);
+
+  // Validation errors (422 and others): point at the field when we can tell which one.
+  const line = lineFor(field) || cart.lines.find((l) => field.includes(l.variant_id));
+  if (line) {
+    cart.problems[line.variant_id] = "unavailable";
+    saveCart(view.shopId, view.cycle.id, cart);
+    renderCart(view);
+    view.lineEls.get(line.variant_id)?.qty.focus();
+    say(t("error.unknownVariant", { name: lineName(line) }), "error");
+    return;
+  }
+  const checks = [
+    [/shipping/i, "shipping", els.shipping, "error.shippingInvalid"],
+    [/payment/i, "payment", els.payment, "error.paymentInvalid"],
+    [/mail/i, "email", els.email, "error.emailInvalid"],
+    [/name/i, "name", els.name, "error.nameRequired"],
+  ];
+  for (const [pattern, key, control, textKey] of checks) {
+    if (pattern.test(field)) {
+      setFieldError(view, key, t(textKey));
+      control.focus();
+      say(t(textKey), "error");
+      return;
+    }
+  }
+  if (/quantit/i.test(field)) {
+    say(t("error.quantityInvalid"), "error");
+    return;
+  }
+  const detail = err.message || err.code || String(err.status);
+  say(err.status === 422 || err.status === 409 ? t("error.rejected", { detail }) : t("error.generic", { detail }), "error");
+}
+
+function confirmOrder(view, cycle, order, body) {
+  // Names of what was bought, for the confirmation (the answer only has variant ids).
+  const names = {};
+  for (const line of view.cart.lines) names[line.variant_id] = { product_name: line.product_name, variant_name: line.variant_name };
+  const orderId = String(order.id ?? order.number ?? uuid());
+  const record = { shopId: view.shopId, shopName: view.shopName, cycleId: cycle.id, readyFor: cycle.ready_for, order, names, email: body.customer.email };
+  const confirmations = (session.get("hubcycle.confirmations.v1") || []).filter((c) => c && c.orderId !== orderId);
+  confirmations.unshift({ orderId, record });
+  session.set("hubcycle.confirmations.v1", confirmations.slice(0, 5));
+
+  // The cart for this cycle is done (its idempotency key too).
+  local.remove(cartStorageKey(view.shopId, cycle.id));
+  window.location.hash = `#/shops/${encodeURIComponent(view.shopId)}/orders/${encodeURIComponent(orderId)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confirmation
+// ---------------------------------------------------------------------------------------------
+
+function showConfirmation(shopId, orderId) {
+  const entry = (session.get("hubcycle.confirmations.v1") || []).find((c) => c && c.orderId === orderId && c.record && c.record.shopId === shopId);
+  const back = h("p", {}, h("a", { class: "button button--secondary", href: shopHash(shopId) }, t("confirmation.back")));
+  if (!entry) {
+    setTitle(t("confirmation.items"));
+    render(h("h1", {}, t("confirmation.items")), h("p", {}, t("confirmation.missing")), back);
+    return;
+  }
+  const { record } = entry;
+  const order = record.order || {};
+  const items = asList(order.items);
+  const adjustments = asList(order.adjustments);
+  const readyFor = order.ready_for || record.readyFor || "";
+  const pickup = typeof order.pickup_instructions === "string" ? order.pickup_instructions.trim() : "";
+  const itemName = (id) => {
+    const n = record.names && record.names[id];
+    return n ? [n.product_name, n.variant_name].filter(Boolean).join(", ") : t("confirmation.unknownProduct", { id });
+  };
+
+  setTitle(t("confirmation.number") + " " + (order.number ?? ""), record.shopName);
+  render(h("section", { class: "confirmation", "data-testid": "confirmation", "aria-labelledby": "confirmation-heading" },
+    h("h1", { id: "confirmation-heading" }, t("confirmation.title")),
+    h("p", { class: "confirmation__shop" }, record.shopName),
+    h("dl", { class: "confirmation__facts" },
+      h("div", {}, h("dt", {}, t("confirmation.number")), h("dd", { "data-testid": "order-number" }, String(order.number ?? ""))),
+      readyFor ? h("div", {}, h("dt", {}, t("confirmation.readyFor")), h("dd", { "data-testid": "confirmation-ready-for" }, String(readyFor))) : null),
+    h("section", { class: "panel confirmation__pickup", "aria-labelledby": "pickup-heading" },
+      h("h2", { id: "pickup-heading" }, t("confirmation.pickup")),
+      h("p", { class: "pre-line", "data-testid": "pickup-instructions" }, pickup || t("confirmation.noPickup"))),
+    h("section", { class: "confirmation__order", "aria-labelledby": "order-items-heading" },
+      h("h2", { id: "order-items-heading" }, t("confirmation.items")),
+      h("table", { class: "order-table", "data-testid": "order-items" },
+        h("thead", {}, h("tr", {},
+          h("th", { scope: "col" }, t("confirmation.product")),
+          h("th", { scope: "col", class: "num" }, t("confirmation.quantity")),
+          h("th", { scope: "col", class: "num" }, t("confirmation.price")),
+          h("th", { scope: "col", class: "num" }, t("confirmation.lineTotal")))),
+        h("tbody", {}, items.map((item) => h("tr", { "data-testid": "order-item", "data-variant-id": item.variant_id },
+          h("th", { scope: "row" }, itemName(String(item.variant_id))),
+          h("td", { class: "num" }, String(item.quantity ?? "")),
+          h("td", { class: "num" }, formatMoney(item.price)),
+          h("td", { class: "num" }, formatMoney(item.total)))))),
+      h("dl", { class: "totals" },
+        h("div", {}, h("dt", {}, t("confirmation.itemTotal")), h("dd", { "data-testid": "order-item-total" }, formatMoney(order.item_total))),
+        adjustments.map((a) => h("div", { "data-testid": "order-adjustment" }, h("dt", {}, String(a.label ?? "")), h("dd", {}, formatMoney(a.amount)))),
+        h("div", { class: "totals__grand" }, h("dt", {}, t("confirmation.total")), h("dd", { "data-testid": "order-total" }, formatMoney(order.total))),
+        h("div", { class: "totals__fees" }, h("dt", {}, t("confirmation.feeTotal")), h("dd", { "data-testid": "order-fee-total" }, formatMoney(order.fee_total))))),
+    back));
+  say(`${t("confirmation.title")} ${t("confirmation.number")} ${order.number ?? ""}`, "success");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+// ---------------------------------------------------------------------------------------------
+
+function translateShell() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  document.getElementById("message-dismiss").addEventListener("click", () => {
+    clearMessage();
+    $main().focus();
+  });
+  // The skip link must not change the hash (the hash is the route).
+  document.getElementById("skip-link").addEventListener("click", (e) => {
+    e.preventDefault();
+    const main = $main();
+    const target = main.querySelector("h1") || main;
+    if (target !== main) target.setAttribute("tabindex", "-1");
+    target.focus();
+  });
+  document.getElementById("cart-jump").addEventListener("click", () => {
+    if (!shopView) return;
+    shopView.els.cart.scrollIntoView({ block: "start" });
+    shopView.els.cartHeading.focus({ preventScroll: true });
+  });
+  // Another tab changed the cart being displayed: follow it.
+  window.addEventListener("storage", (e) => {
+    const view = shopView;
+    if (!view || e.key !== cartStorageKey(view.shopId, view.cycle.id) || view.submitting) return;
+    view.cart = loadCart(view.shopId, view.cycle.id);
+    renderCart(view, { rebuild: true });
+    updateEstimate(view);
+  });
+}
+
+translateShell();
+window.addEventListener("hashchange", route);
+route();
