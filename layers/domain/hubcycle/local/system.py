@@ -40,9 +40,12 @@ class Ports:
 
 
 class LocalSystem:
-    def __init__(self, ports: Ports, scheduler_poll_seconds: float = 0.5, run_scheduler: bool = True):
+    def __init__(self, ports: Ports, scheduler_poll_seconds: float = 0.5, run_scheduler: bool = True,
+                 embedded_aws: str | None = None):
+        """`embedded_aws`: the endpoint of a moto server already running (the tests share one)."""
+        self._own_aws = embedded_aws is None
         self.ports = ports
-        self.aws_endpoint = f"http://127.0.0.1:{ports.aws}"
+        self.aws_endpoint = embedded_aws or f"http://127.0.0.1:{ports.aws}"
         self.shop_url = f"http://127.0.0.1:{ports.shop}"
         self.admin_url = f"http://127.0.0.1:{ports.admin}"
         self.storefront_url = f"http://127.0.0.1:{ports.storefront}"
@@ -54,7 +57,8 @@ class LocalSystem:
         self.scheduler: SchedulerLoop | None = None
 
     def start(self) -> "LocalSystem":
-        self._parts.append(start_moto(self.ports.aws))
+        if self._own_aws:
+            self._parts.append(start_moto(self.ports.aws))
         point_at(self.aws_endpoint)
         os.environ["HUBCYCLE_STOREFRONT_ORIGIN"] = self.storefront_url
         self.account = provision()
