@@ -108,7 +108,7 @@ let firstRender = true;
 function render(...nodes) {
   const main = $main();
   main.removeAttribute("aria-busy");
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.flat(Infinity).filter(Boolean));
   const heading = main.querySelector("h1");
   if (!firstRender) {
     window.scrollTo(0, 0);
@@ -575,7 +575,7 @@ async function loadProducts(view) {
   view.products = new Map();
   for (const p of list) if (p && p.variant_id != null) view.products.set(String(p.variant_id), { ...p, variant_id: String(p.variant_id) });
   view.els.products.removeAttribute("aria-busy");
-  view.els.products.replaceChildren(buildProducts(view));
+  view.els.products.replaceChildren(...[buildProducts(view)].flat());
   refreshCartFromProducts(view);
 }
 
@@ -793,9 +793,10 @@ function renderCart(view, { rebuild = false } = {}) {
       lineEls.set(line.variant_id, refs);
       els.cartLines.append(refs.el);
     }
-    refs.name.replaceChildren(
+    refs.name.replaceChildren(...[
       h("span", { class: "cart-line__product" }, line.product_name || line.variant_id),
-      line.variant_name ? h("span", { class: "cart-line__variant" }, line.variant_name) : null);
+      line.variant_name ? h("span", { class: "cart-line__variant" }, line.variant_name) : null,
+    ].filter(Boolean));
     refs.each.textContent = t("cart.each", { price: formatMoney(line.price) });
     if (document.activeElement !== refs.qty || refs.qty.value !== String(line.quantity)) refs.qty.value = String(line.quantity);
     refs.total.replaceChildren(

@@ -120,6 +120,19 @@ class OrderCycle(Entity):
         for exchange in self.outgoing:
             exchange.variant_ids = [v for v in exchange.variant_ids if v in incoming]
 
+    def with_dates(self, opens_at: datetime | None, closes_at: datetime | None) -> "OrderCycle":
+        """New dates; moving a processed opening or closing later re-arms it, so the scheduler
+        opens, closes and notifies producers again at the new time."""
+        opened_at, processed_at = self.opened_at, self.processed_at
+        if opens_at is None or (self.opens_at is not None and opens_at > self.opens_at):
+            opened_at = None
+        if closes_at is None or (self.closes_at is not None and closes_at > self.closes_at):
+            processed_at = None
+        return OrderCycle.model_validate(
+            {**self.model_dump(), "opens_at": opens_at, "closes_at": closes_at,
+             "opened_at": opened_at, "processed_at": processed_at}
+        )
+
     def duplicate(self, new_id: str) -> "OrderCycle":
         """Seed 003's "dupliquer": everything but the dates and the processing records."""
         return self.model_copy(
