@@ -606,8 +606,11 @@ function buildProducts(view) {
 function buildProduct(view, product) {
   const available = isAvailable(product);
   const nameId = uid("product");
-  const details = [product.variant_name, formatUnit(product.unit, product.unit_value)]
-    .filter((part, i, all) => part && all.indexOf(part) === i);
+  // Variant name, then the unit size unless the variant name already says it ("Jar 500 g").
+  const squash = (text) => String(text || "").replace(/\s+/g, "").toLowerCase();
+  const unitText = formatUnit(product.unit, product.unit_value);
+  const details = [product.variant_name ? String(product.variant_name) : "",
+    unitText && !squash(product.variant_name).includes(squash(unitText)) ? unitText : ""].filter(Boolean);
   const inCart = h("p", { class: "product__in-cart", "data-testid": "in-cart" });
   const button = h("button", {
     type: "button",
