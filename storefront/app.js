@@ -149,6 +149,7 @@ function say(text, kind = "info") {
     bar.dataset.kind = kind;
     bar.classList.add("message-bar--visible");
     dismiss.hidden = false;
+    document.documentElement.style.setProperty("--sticky-top", `${bar.offsetHeight + 8}px`);
     if (kind === "info") messageTimer = setTimeout(() => { if (seq === messageSeq) clearMessage(); }, 6000);
   }, 30);
 }
@@ -162,6 +163,7 @@ function clearMessage() {
   delete bar.dataset.kind;
   bar.classList.remove("message-bar--visible");
   document.getElementById("message-dismiss").hidden = true;
+  document.documentElement.style.removeProperty("--sticky-top");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,7 +517,7 @@ function buildShopPage(view) {
   }
   updateCycleTexts(view);
 
-  els.products = h("div", { class: "products__body", "aria-live": "off" }, h("p", { class: "loading" }, t("loading")));
+  els.products = h("div", { class: "products__body" }, h("p", { class: "loading" }, t("loading")));
   const productsSection = h("section", { class: "products", "aria-labelledby": "products-heading", "data-testid": "products" },
     h("h2", { id: "products-heading" }, t("products.title")),
     els.products);
@@ -745,7 +747,7 @@ function buildCartLine(view, line) {
   refs.name = h("p", { class: "cart-line__name", id: nameId });
   refs.each = h("p", { class: "cart-line__each" });
   refs.qty = h("input", {
-    id: qtyId, class: "input cart-line__qty", type: "number", inputmode: "numeric", min: "0", step: "1",
+    id: qtyId, class: "input cart-line__qty", type: "number", inputmode: "numeric", min: "1", step: "1",
     "data-testid": "cart-quantity", "aria-describedby": `${nameId} ${problemId}`,
   });
   refs.qty.addEventListener("change", () => {

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 from chalice.config import Config
-from chalice.local import create_local_server
+from chalice.local import LocalChalice, LocalDevServer, create_local_server
 
 ROOT = Path(__file__).resolve().parents[4]
 FUNCTIONS = ("shop", "admin", "scheduler")
@@ -49,7 +49,11 @@ class ServedApp:
         module = load_function(name)
         self.name = name
         self.url = f"http://{host}:{port}"
-        self.server = create_local_server(module.app, Config.create(chalice_stage="dev", app_name=module.app.app_name), host, port)
+        config = Config.create(chalice_stage="dev", app_name=module.app.app_name)
+        if isinstance(module.app, LocalChalice):  # served before in this process: already adapted
+            self.server = LocalDevServer(module.app, config, host, port)
+        else:
+            self.server = create_local_server(module.app, config, host, port)
         self.thread = threading.Thread(target=self.server.serve_forever, name=f"chalice-{name}", daemon=True)
 
     def start(self) -> "ServedApp":

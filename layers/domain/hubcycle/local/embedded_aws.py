@@ -30,8 +30,9 @@ class LocalAccount:
 def point_at(endpoint: str) -> None:
     """Every boto3 client of this process talks to the embedded AWS from now on."""
     os.environ.update(LOCAL_CREDENTIALS)
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    reset_clients()
+    if os.environ.get("AWS_ENDPOINT_URL") != endpoint:
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        reset_clients()
 
 
 def start_moto(port: int):

@@ -20,7 +20,7 @@ def _addresses(message, header: str) -> list[str]:
 
 
 def _as_mail(record: dict) -> dict:
-    message = email.message_from_string(record["raw_data"], policy=email.policy.default)
+    message = email.message_from_bytes(record["raw_data"].encode("utf-8"), policy=email.policy.default)
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     date = message.get("Date")

@@ -126,7 +126,7 @@ class OrderCycleRepository(Repository):
     def shopfront(self, now: datetime) -> list[dict]:
         """Distributor participations of cycles not closed yet (open or upcoming): one Query."""
         return list(self.query(
-            "GSI1PK = :pk AND GSI1SK > :now", {":pk": keys.SHOPFRONT, ":now": keys.iso(now)}, index=GSI1
+            "GSI1PK = :pk AND GSI1SK > :now", {":pk": keys.SHOPFRONT, ":now": f"{keys.iso(now)}#\uffff"}, index=GSI1
         ))
 
     def due(self, now: datetime) -> list[OrderCycle]:
