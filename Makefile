@@ -14,11 +14,16 @@ $(INSTALLED): pyproject.toml requirements/constraints.txt
 run: $(INSTALLED)
 	$(BIN)/python -m hubcycle.local
 
+# No .pyc next to the sources: Chalice's packaging cache keys on the vendored package's files.
 test: $(INSTALLED) browser-deps
-	$(BIN)/python -m pytest -q
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q
 
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest -q tests/unit
+
+# The deployable templates, written to infra/out/ and validated with cfn-lint, offline.
+synth: $(INSTALLED)
+	$(BIN)/python infra/synth.py
 
 # Debian's chromium for the storefront tests (Playwright cannot download browsers here).
 browser-deps:

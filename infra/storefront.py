@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Stage the storefront for upload, with config.js pointing at the deployed shop API.
+
+    python infra/storefront.py --shop-api-url https://abc123.execute-api.eu-west-1.amazonaws.com/api \
+        [--src storefront] [--dest infra/out/storefront]
+
+infra/deploy.sh runs this after the stack is deployed (the URL is the stack output ShopApiUrl) and
+uploads the staged copy to the private storefront bucket. storefront/ itself is never modified.
+
+config.js keeps every other setting the storefront's own file has (currency, ...): only the value of
+`shopApiUrl` is replaced. If the file has no `shopApiUrl` entry, an assignment that adds it is
+appended.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SRC = ROOT / "storefront"
+DEFAULT_DEST = ROOT / "infra" / "out" / "storefront"
+NOT_UPLOADED = ("*.md", ".*")
+
+_SHOP_API_URL = re.compile(
+    r"""(?P<key>["']?\bshopApiUrl["']?\s*:\s*)(?P<quote>["'`])(?P<value>(?:\\.|(?!(?P=quote)).)*)(?P=quote)""",
+    re.DOTALL,
+)
+
+
+def normalize_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if not re.match(r"^https://[^\s/]+(/[^\s]*)?$", url):
+        raise ValueError(f"the shop API URL must be an https:// URL, not {url!r}")
+    return url
+
+
+def render_config(text: str | None, shop_api_url: str) -> str:
+    """config.js with `shopApiUrl` set to the deployed shop API (no trailing slash)."""
+    url = json.dumps(normalize_url(shop_api_url))
+    if text:
+        rendered, count = _SHOP_API_URL.subn(lambda m: m.group("key") + url, text, count=1)
+        if count:
+            return rendered
+        return (text.rstrip("\n") + "\n// Added at deploy time by infra/storefront.py\n"
+                f"window.HUBCYCLE_CONFIG = Object.assign(window.HUBCYCLE_CONFIG || {{}}, {{shopApiUrl: {url}}});\n")
+    return f"window.HUBCYCLE_CONFIG = {{shopApiUrl: {url}}};\n"
+
+
+def stage(src: Path, dest: Path, shop_api_url: str) -> Path:
+    if not (src / "index.html").is_file():
+        raise FileNotFoundError(f"{src} has no index.html")
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*NOT_UPLOADED))
+    config = src / "config.js"
+    (dest / "config.js").write_text(render_config(config.read_text() if config.exists() else None, shop_api_url))
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Stage storefront/ with the deployed shop API URL in config.js")
+    parser.add_argument("--shop-api-url", required=True)
+    parser.add_argument("--src", type=Path, default=DEFAULT_SRC)
+    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
+    args = parser.parse_args(argv)
+    try:
+        dest = stage(args.src, args.dest, args.shop_api_url)
+    except (ValueError, OSError) as error:
+        print(f"storefront: {error}", file=sys.stderr)
+        return 1
+    print(dest)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
