@@ -1,9 +1,245 @@
-"""The admin function: what hub managers, producers and distributors use to run order cycles."""
-from chalice import Chalice
+"""The admin function: what hub managers, producers and distributors use to run order cycles.
+Thin handlers: read the request, call a use case of hubcycle.services, answer (api-v1)."""
+import os
+import warnings
+from functools import wraps
+
+from chalice import Chalice, CognitoUserPoolAuthorizer, Response
+from chalice.app import Authorizer
+
+from hubcycle.errors import NotFound
+from hubcycle.services import auth, catalogue, customers, enterprises, order_cycles, reports
+from hubcycle.web import answers_errors, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-admin")
+
+MAX_PATH_PARAMETER = 254
+"""Ids are at most 64 characters and emails 254: anything longer names nothing."""
+
+
+class ManagersAuthorizer(Authorizer):
+    """API Gateway's Cognito user pool authorizer for the managers' pool, rendered exactly as
+    CognitoUserPoolAuthorizer renders it. Not that class itself: Chalice's local gateway decodes
+    that one's token on its own and drops the connection on a malformed token, where API Gateway
+    answers 401. The app verifies every token itself anyway (hubcycle.services.auth), so the
+    local system enforces what AWS enforces."""
+
+    def __init__(self, name: str, provider_arns: list[str]):
+        self.name = name
+        self.scopes: list[str] = []
+        self._cognito = CognitoUserPoolAuthorizer(name, provider_arns=provider_arns)
+
+    def to_swagger(self) -> dict:
+        return self._cognito.to_swagger()
+
+
+managers = ManagersAuthorizer("hubcycle-managers", provider_arns=[os.environ.get("HUBCYCLE_USER_POOL_ARN", "")])
+# Chalice's local gateway warns that it admits every request to this authorizer; the app does not.
+warnings.filterwarnings("ignore", message="ManagersAuthorizer is not a supported in local mode")
+
+
+def route(path: str, method: str, status: int = 200):
+    """A route of the admin API: behind the managers' authorizer, the token verified again here,
+    the signed-in manager passed first, domain errors answered in the contract's shape."""
+
+    def register(view):
+        @app.route(path, methods=[method], authorizer=managers)
+        @wraps(view)
+        @answers_errors
+        def handler(**params):
+            caller = auth.caller(app.current_request)
+            if any(len(value) > MAX_PATH_PARAMETER for value in params.values()):
+                raise NotFound("Nothing has such an id.")
+            answer = view(caller, **params)
+            if answer is None:
+                return Response(body="", status_code=204)
+            return json_response(answer, status=status)
+
+        return handler
+
+    return register
+
+
+def body(model):
+    return parse_body(app.current_request, model)
 
 
 @app.route("/health")
 def health():
     return {"service": "admin", "ok": True}
+
+
+# --- Enterprises
+
+
+@route("/enterprises", "POST", status=201)
+def create_enterprise(caller):
+    return enterprises.create(caller, body(enterprises.NewEnterprise))
+
+
+@route("/enterprises", "GET")
+def list_enterprises(caller):
+    return enterprises.managed(caller)
+
+
+@route("/enterprises/{enterprise_id}", "GET")
+def read_enterprise(caller, enterprise_id):
+    return enterprises.read(caller, enterprise_id)
+
+
+@route("/enterprises/{enterprise_id}", "PATCH")
+def change_enterprise(caller, enterprise_id):
+    return enterprises.change(caller, enterprise_id, body(enterprises.EnterpriseChanges))
+
+
+@route("/enterprises/{enterprise_id}/managers", "POST", status=201)
+def add_manager(caller, enterprise_id):
+    return enterprises.add_manager(caller, enterprise_id, body(enterprises.NewManager))
+
+
+@route("/enterprises/{enterprise_id}/permissions", "GET")
+def list_permissions(caller, enterprise_id):
+    return enterprises.permissions(caller, enterprise_id)
+
+
+@route("/enterprises/{enterprise_id}/permissions/{grantee_id}", "PUT")
+def grant_permission(caller, enterprise_id, grantee_id):
+    return enterprises.grant(caller, enterprise_id, grantee_id, body(enterprises.Abilities))
+
+
+@route("/enterprises/{enterprise_id}/shipping-methods", "POST", status=201)
+def add_shipping_method(caller, enterprise_id):
+    return enterprises.add_shipping_method(caller, enterprise_id, body(enterprises.NewShippingMethod))
+
+
+@route("/enterprises/{enterprise_id}/shipping-methods", "GET")
+def list_shipping_methods(caller, enterprise_id):
+    return enterprises.shipping_methods(caller, enterprise_id)
+
+
+@route("/enterprises/{enterprise_id}/payment-methods", "POST", status=201)
+def add_payment_method(caller, enterprise_id):
+    return enterprises.add_payment_method(caller, enterprise_id, body(enterprises.NewPaymentMethod))
+
+
+@route("/enterprises/{enterprise_id}/payment-methods", "GET")
+def list_payment_methods(caller, enterprise_id):
+    return enterprises.payment_methods(caller, enterprise_id)
+
+
+# --- Catalogue and fees
+
+
+@route("/enterprises/{enterprise_id}/products", "POST", status=201)
+def create_product(caller, enterprise_id):
+    return catalogue.create_product(caller, enterprise_id, body(catalogue.NewProduct))
+
+
+@route("/enterprises/{enterprise_id}/products", "GET")
+def list_products(caller, enterprise_id):
+    return catalogue.products(caller, enterprise_id)
+
+
+@route("/variants/{variant_id}", "PATCH")
+def change_variant(caller, variant_id):
+    return catalogue.change_variant(caller, variant_id, body(catalogue.VariantChanges))
+
+
+@route("/enterprises/{enterprise_id}/fees", "POST", status=201)
+def create_fee(caller, enterprise_id):
+    return catalogue.create_fee(caller, enterprise_id, body(catalogue.NewFee))
+
+
+@route("/enterprises/{enterprise_id}/fees", "GET")
+def list_fees(caller, enterprise_id):
+    return catalogue.fees(caller, enterprise_id)
+
+
+# --- Customers
+
+
+@route("/enterprises/{enterprise_id}/customers", "GET")
+def list_customers(caller, enterprise_id):
+    return customers.customers(caller, enterprise_id)
+
+
+@route("/enterprises/{enterprise_id}/customers", "POST", status=201)
+def add_customer(caller, enterprise_id):
+    return customers.add(caller, enterprise_id, body(customers.NewCustomer))
+
+
+@route("/enterprises/{enterprise_id}/customers/{email}/tags", "PUT")
+def tag_customer(caller, enterprise_id, email):
+    return customers.tag(caller, enterprise_id, email, body(customers.CustomerTags))
+
+
+# --- Order cycles
+
+
+@route("/order-cycles", "POST", status=201)
+def create_order_cycle(caller):
+    return order_cycles.create(caller, body(order_cycles.NewOrderCycle))
+
+
+@route("/order-cycles", "GET")
+def list_order_cycles(caller):
+    query = order_cycles.ListingQuery.model_validate(dict(app.current_request.query_params or {}))
+    return order_cycles.listing(caller, query)
+
+
+@route("/order-cycles/{cycle_id}", "GET")
+def read_order_cycle(caller, cycle_id):
+    return order_cycles.read(caller, cycle_id)
+
+
+@route("/order-cycles/{cycle_id}", "PATCH")
+def change_order_cycle(caller, cycle_id):
+    return order_cycles.change(caller, cycle_id, body(order_cycles.OrderCycleChanges))
+
+
+@route("/order-cycles/{cycle_id}", "DELETE")
+def delete_order_cycle(caller, cycle_id):
+    return order_cycles.delete(caller, cycle_id)
+
+
+@route("/order-cycles/{cycle_id}/incoming/{supplier_id}", "PUT")
+def put_incoming(caller, cycle_id, supplier_id):
+    return order_cycles.put_incoming(caller, cycle_id, supplier_id, body(order_cycles.IncomingChanges))
+
+
+@route("/order-cycles/{cycle_id}/incoming/{supplier_id}", "DELETE")
+def remove_incoming(caller, cycle_id, supplier_id):
+    return order_cycles.remove_exchange(caller, cycle_id, "incoming", supplier_id)
+
+
+@route("/order-cycles/{cycle_id}/outgoing/{distributor_id}", "PUT")
+def put_outgoing(caller, cycle_id, distributor_id):
+    return order_cycles.put_outgoing(caller, cycle_id, distributor_id, body(order_cycles.OutgoingChanges))
+
+
+@route("/order-cycles/{cycle_id}/outgoing/{distributor_id}", "DELETE")
+def remove_outgoing(caller, cycle_id, distributor_id):
+    return order_cycles.remove_exchange(caller, cycle_id, "outgoing", distributor_id)
+
+
+@route("/order-cycles/{cycle_id}/duplicate", "POST", status=201)
+def duplicate_order_cycle(caller, cycle_id):
+    return order_cycles.duplicate(caller, cycle_id)
+
+
+@route("/order-cycles/{cycle_id}/notify-producers", "POST")
+def notify_producers(caller, cycle_id):
+    return order_cycles.notify_producers(caller, cycle_id)
+
+
+# --- Reports
+
+
+@route("/order-cycles/{cycle_id}/reports/supplier-totals", "GET")
+def supplier_totals(caller, cycle_id):
+    return reports.supplier_totals(caller, cycle_id)
+
+
+@route("/order-cycles/{cycle_id}/reports/orders", "GET")
+def orders_report(caller, cycle_id):
+    return reports.orders(caller, cycle_id)

@@ -1,0 +1,72 @@
+"""Verifying the managers' Cognito id tokens in the app, as API Gateway's Cognito authorizer does
+on AWS: RS256 signature against the user pool's JWKS, issuer, audience (the app client), expiry
+and `token_use`. Locally the pool is moto's, which serves its JWKS at the embedded endpoint but
+names the real AWS host in `iss`: only the JWKS address changes, the checks stay the same.
+
+Expiry is checked against the wall clock, not the domain clock: Cognito stamps tokens with real
+time, and a token's life is the identity provider's fact, not a rule of the hub."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jwt
+
+from hubcycle.errors import DomainError, Unauthorized
+from hubcycle.settings import settings
+
+ALGORITHMS = ["RS256"]
+JWKS_LIFESPAN_SECONDS = 3600
+
+
+class VerifierUnavailable(DomainError):
+    """The user pool's keys cannot be fetched: our failure, not the caller's."""
+
+    status = 503
+    code = "auth_unavailable"
+
+
+def issuer(user_pool_id: str) -> str:
+    """The `iss` of the pool's tokens; a pool id starts with its region ("eu-west-1_AbC")."""
+    region = user_pool_id.split("_", 1)[0]
+    return f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+
+
+def jwks_url(user_pool_id: str, endpoint_url: str = "") -> str:
+    """On AWS the issuer serves it; locally the embedded AWS does, under the same pool id."""
+    base = f"{endpoint_url.rstrip('/')}/{user_pool_id}" if endpoint_url else issuer(user_pool_id)
+    return f"{base}/.well-known/jwks.json"
+
+
+@lru_cache(maxsize=8)
+def _keys(url: str) -> jwt.PyJWKClient:
+    """One key client per pool and process: the JWKS is fetched once, then kept for an hour."""
+    return jwt.PyJWKClient(url, lifespan=JWKS_LIFESPAN_SECONDS, timeout=5)
+
+
+def verify_id_token(token: str) -> dict:
+    """The claims of a valid id token of the managers' pool, or Unauthorized saying why not."""
+    config = settings()
+    if not config.user_pool_id or not config.user_pool_client_id:
+        raise Unauthorized("The managers' user pool is not configured.")
+    try:
+        key = _keys(jwks_url(config.user_pool_id, config.endpoint_url)).get_signing_key_from_jwt(token)
+    except jwt.PyJWKClientConnectionError:
+        raise VerifierUnavailable("The user pool's signing keys cannot be fetched; try again shortly.") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("The token is not an id token signed by the managers' user pool.") from None
+    try:
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=ALGORITHMS,
+            audience=config.user_pool_client_id,
+            issuer=issuer(config.user_pool_id),
+            options={"require": ["exp", "iat", "iss", "aud", "token_use", "email"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The token has expired; sign in again.") from None
+    except jwt.PyJWTError as error:
+        raise Unauthorized(f"The token is not valid: {error}.") from None
+    if claims["token_use"] != "id":
+        raise Unauthorized("An id token is needed, not an access token.")
+    return claims

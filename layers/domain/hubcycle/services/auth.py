@@ -1,0 +1,64 @@
+"""Who calls the admin API, and on whose behalf they may act.
+
+A manager acts for the enterprises they manage (owner or manager), and for the enterprises that
+granted one of those an ability: manage_products (its catalogue), edit_profile (its profile),
+add_to_order_cycle (reading its catalogue to choose products for a cycle)."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from hubcycle.adapters.cognito import verify_id_token
+from hubcycle.errors import Forbidden, Unauthorized
+from hubcycle.permissions import Ability
+from hubcycle.repository.enterprises import EnterpriseRepository
+
+
+def bearer_token(headers) -> str:
+    """The token of `Authorization: Bearer <token>`; a bare token is read too, as API Gateway's
+    Cognito authorizer accepts both."""
+    parts = (headers.get("authorization") or "").split()
+    if parts and parts[0].lower() == "bearer":
+        parts = parts[1:]
+    if len(parts) != 1:
+        raise Unauthorized("Sign in: send `Authorization: Bearer <id token>`.")
+    return parts[0]
+
+
+class Caller:
+    def __init__(self, email: str, enterprises: EnterpriseRepository | None = None):
+        self.email = email
+        self.enterprises = enterprises or EnterpriseRepository()
+
+    @cached_property
+    def managed_ids(self) -> set[str]:
+        """Read once per request: one Query on the user's partition."""
+        return self.enterprises.managed_ids(self.email)
+
+    def require_manager(self, enterprise_id: str) -> None:
+        """403 for an enterprise the caller does not manage, 404 for one that does not exist."""
+        if enterprise_id not in self.managed_ids:
+            self.enterprises.get(enterprise_id)
+            raise Forbidden(f"You do not manage enterprise {enterprise_id}.", field="enterprise_id")
+
+    def require_ability(self, enterprise_id: str, *abilities: Ability) -> None:
+        """Managers act for their enterprise; so do managers of an enterprise it granted one of
+        `abilities` (one Query on its grants)."""
+        if enterprise_id in self.managed_ids:
+            return
+        granted = any(
+            p.grantor_id == enterprise_id and p.grantee_id in self.managed_ids and set(p.abilities) & set(abilities)
+            for p in self.enterprises.permissions_involving([enterprise_id])
+        )
+        if not granted:
+            self.enterprises.get(enterprise_id)
+            needed = " or ".join(abilities)
+            raise Forbidden(
+                f"You do not manage enterprise {enterprise_id}, and it granted none of your enterprises {needed}.",
+                field="enterprise_id",
+            )
+
+
+def caller(request) -> Caller:
+    """The signed-in manager, identified by the verified id token's email; 401 otherwise."""
+    claims = verify_id_token(bearer_token(request.headers))
+    return Caller(claims["email"].strip().lower())
