@@ -1,9 +1,75 @@
-"""The shop function: the public API the storefront calls."""
-from chalice import Chalice
+"""The shop function: the public API the storefront calls (api-v1 "Shop API", docs/shop-api.md).
+Thin handlers: read the request, call hubcycle.services.shopfront or .checkout, answer."""
+from contextvars import ContextVar
+
+from chalice import Chalice, CORSConfig
+from chalice.app import Request
+
+from hubcycle.clock import clock
+from hubcycle.services import shopfront
+from hubcycle.settings import settings
+from hubcycle.web import answers_errors, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-shop")
+
+
+class StorefrontCORS(CORSConfig):
+    """The storefront is another origin (CloudFront vs API Gateway; locally :8000 vs :8001). Its
+    origin is read when the headers are made, as every setting is: when deploying (API Gateway's
+    preflight answers are written then) and on each answer, so a local system restarted on other
+    ports is allowed without reloading this module."""
+
+    def get_access_control_headers(self) -> dict[str, str]:
+        return {**super().get_access_control_headers(), "Access-Control-Allow-Origin": settings().storefront_origin}
+
+
+cors = StorefrontCORS(allow_headers=["Content-Type", "Idempotency-Key"], max_age=600)
+
+_request: ContextVar[Request] = ContextVar("request")
+
+
+@app.middleware("http")
+def keep_request(event: Request, get_response):
+    """Chalice's `app.current_request` is one attribute shared by every thread, and `chalice
+    local` serves requests in threads: each handler reads its own request from here instead."""
+    token = _request.set(event)
+    try:
+        return get_response(event)
+    finally:
+        _request.reset(token)
 
 
 @app.route("/health")
 def health():
     return {"service": "shop", "ok": True}
+
+
+@app.route("/shops", cors=cors)
+@answers_errors
+def list_shops():
+    return json_response(shopfront.open_shops(clock.now()))
+
+
+@app.route("/shops/{shop_id}", cors=cors)
+@answers_errors
+def get_shop(shop_id):
+    return json_response(shopfront.shop(shop_id, clock.now()))
+
+
+@app.route("/shops/{shop_id}/cycles/{cycle_id}/products", cors=cors)
+@answers_errors
+def list_products(shop_id, cycle_id):
+    return json_response(shopfront.products(shop_id, cycle_id, clock.now()))
+
+
+@app.route("/shops/{shop_id}/cycles/{cycle_id}/orders", methods=["POST"], cors=cors)
+@answers_errors
+def place_order(shop_id, cycle_id):
+    from hubcycle.services import checkout  # powertools loads only when someone orders (~40 ms)
+
+    request = _request.get()
+    order = checkout.place_order(
+        shop_id, cycle_id, parse_body(request, checkout.CheckoutRequest),
+        idempotency_key=request.headers.get("idempotency-key"), lambda_context=request.lambda_context,
+    )
+    return json_response(order, status=201)

@@ -1,13 +1,131 @@
 """Orders, in their cycle's partition (SK ORDER#{id}) with their lines embedded: the reports, the
-producer notifications and the delete check read them with one Query on the cycle."""
+producer notifications and the delete check read them with one Query on the cycle.
+
+Placing an order is one TransactWriteItems, so that two shoppers racing for the last units can
+never both get them, and nothing is half-written:
+- Put the order, if no order has this id (an id is never reused: a retried attempt finds its own);
+- ConditionCheck the cycle item: it exists, is not being deleted, and is open now;
+- Update the shopper as a Customer of the distributor (name refreshed, the hub's tags kept);
+- per counted variant: Update the variant `on_hand = on_hand - q` if `on_hand >= q`, and the same
+  decrement on its offer copy in every cycle listed in `offered_in`, so every listing stays exact;
+- per on-demand variant: ConditionCheck that it is still on demand (nothing to decrement).
+DynamoDB allows 100 actions per transaction: a larger order is refused (422 too_many_items)."""
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Mapping
+from datetime import datetime
+
+from hubcycle.errors import Conflict, Invalid, NotFound
 from hubcycle.orders import Order
+from hubcycle.products import Offer
 from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, from_item
+from hubcycle.repository.base import (
+    TRANSACTION_LIMIT,
+    Repository,
+    TransactionCancelled,
+    condition_check_action,
+    from_item,
+    put_action,
+    to_item,
+    update_action,
+)
+
+CONFLICT_RETRIES = 3
+"""TransactionConflict means another transaction held one of the items for a moment (shoppers
+racing for the same variant on DynamoDB): try again, the conditions then give the real answer."""
+
+_CHECK_FAILED = "ConditionalCheckFailed"
+_BUSY = "TransactionConflict"
 
 
 class OrderRepository(Repository):
     def orders_of_cycle(self, cycle_id: str) -> list[Order]:
         items = self.partition(keys.order_cycle(cycle_id), keys.ORDER_PREFIX)
         return sorted((from_item(Order, i) for i in items), key=lambda o: (o.created_at, o.id))
+
+    def get(self, cycle_id: str, order_id: str) -> Order:
+        item = super().get(keys.order_cycle(cycle_id), keys.order(order_id), consistent=True)
+        if item is None:
+            raise NotFound(f"no order {order_id} in this order cycle", code="order_not_found")
+        return from_item(Order, item)
+
+    def place(self, order: Order, offers: Mapping[str, Offer], now: datetime) -> bool:
+        """Store `order` and take its stock, all or nothing. `offers` holds the cycle's offer of
+        each ordered variant (its on_demand and offered_in). Returns False when an order with this
+        id exists already: an earlier attempt of the same checkout placed it."""
+        actions, subjects = self._placement(order, offers, now)
+        if len(actions) > TRANSACTION_LIMIT:
+            raise Invalid(
+                f"an order is placed in one transaction of at most {TRANSACTION_LIMIT} writes (3, plus per "
+                f"product one and one per order cycle offering it); this one needs {len(actions)}: "
+                "split it into smaller orders",
+                field="items", code="too_many_items",
+            )
+        retries = 0
+        while True:
+            try:
+                self.transact(actions)
+                return True
+            except TransactionCancelled as cancelled:
+                failed = [subject for subject, reason in zip(subjects, cancelled.reasons) if reason == _CHECK_FAILED]
+                if ("order", order.id) in failed:
+                    return False
+                if failed or _BUSY not in cancelled.reasons or retries == CONFLICT_RETRIES:
+                    raise _refusal(failed, cancelled.reasons) from None
+            retries += 1
+            time.sleep(random.uniform(0.02, 0.1) * retries)
+
+    def _placement(self, order: Order, offers: Mapping[str, Offer], now: datetime) -> tuple[list[dict], list[tuple]]:
+        """The transaction's actions, and beside each what a failed condition on it means."""
+        cycle_id = order.order_cycle_id
+        actions = [
+            put_action(to_item(order, PK=keys.order_cycle(cycle_id), SK=keys.order(order.id)),
+                       condition="attribute_not_exists(PK)"),
+            condition_check_action(
+                keys.order_cycle(cycle_id), keys.CYCLE_SK,
+                "attribute_exists(PK) AND attribute_not_exists(deleting) AND opens_at <= :now AND closes_at > :now",
+                {":now": keys.iso(now)},
+            ),
+            update_action(
+                keys.enterprise(order.distributor_id), keys.customer(order.customer.email),
+                "SET #name = :name, email = :email, enterprise_id = :enterprise, tags = if_not_exists(tags, :none)",
+                {":name": order.customer.name, ":email": order.customer.email,
+                 ":enterprise": order.distributor_id, ":none": []},
+                names={"#name": "name"},
+            ),
+        ]
+        subjects: list[tuple] = [("order", order.id), ("cycle", cycle_id), ("customer", order.customer.email)]
+        for line in order.items:
+            offer = offers[line.variant_id]
+            variant_key = (keys.variant(line.variant_id), keys.VARIANT_SK)
+            if offer.on_demand:
+                actions.append(condition_check_action(*variant_key, "on_demand = :yes", {":yes": True}))
+                subjects.append(("stock", line.variant_id))
+                continue
+            take = {":q": line.quantity}
+            actions.append(update_action(*variant_key, "SET on_hand = on_hand - :q", take, condition="on_hand >= :q"))
+            subjects.append(("stock", line.variant_id))
+            for copy_cycle in sorted(set(offer.offered_in) | {cycle_id}):
+                actions.append(update_action(keys.order_cycle(copy_cycle), keys.offer(line.variant_id),
+                                             "SET on_hand = on_hand - :q", take, condition="attribute_exists(PK)"))
+                subjects.append(("offer", line.variant_id))
+        return actions, subjects
+
+
+def _refusal(failed: list[tuple], reasons: list[str]) -> Conflict:
+    """The shopper's answer for a cancelled placement, most telling first."""
+    by_kind: dict[str, str] = {}
+    for kind, subject in failed:
+        by_kind.setdefault(kind, subject)
+    if "cycle" in by_kind:
+        return Conflict("this order cycle is closed", code="order_cycle_closed")
+    if "stock" in by_kind:
+        variant_id = by_kind["stock"]
+        return Conflict(f"not enough stock left of variant {variant_id}", field=variant_id, code="insufficient_stock")
+    if "offer" in by_kind:
+        return Conflict(f"variant {by_kind['offer']} was just changed in this shop; reload and try again",
+                        field=by_kind["offer"], code="offer_changed")
+    return Conflict(f"the order could not be placed right now ({', '.join(sorted(set(reasons)))}); try again",
+                    code="try_again")

@@ -1,0 +1,265 @@
+"""Checkout (api-v1 `POST /shops/{id}/cycles/{cycle_id}/orders`): read the cycle's partition and
+the shop's chosen methods (two reads), price the order with the domain's fees, place it in one
+transaction that takes the stock (hubcycle.repository.orders), then email the shopper.
+
+Idempotency: with an `Idempotency-Key`, aws-lambda-powertools' idempotency utility keeps the first
+answer for 24 hours in the table itself (PK `IDEMPOTENCY#checkout`), keyed on key + shop + cycle
+and checked against the order request: a retry gets the first answer and creates nothing, the same
+key with another request is refused (422 idempotency_key_reused). The order id is derived from the
+same three values, so even a retry after a crash between the transaction and the idempotency
+record finds its order instead of placing a second one."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from functools import cache
+from typing import Annotated
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from pydantic import Field
+
+from hubcycle.adapters.aws import client
+from hubcycle.adapters.mail import send_email
+from hubcycle.clock import clock
+from hubcycle.enterprises import Entity
+from hubcycle.errors import Conflict, Invalid
+from hubcycle.fees import price_order
+from hubcycle.notifications.order_confirmation import order_confirmation
+from hubcycle.order_cycles import Id
+from hubcycle.orders import Order, OrderCustomer
+from hubcycle.products import Offer
+from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.repository.orders import OrderRepository
+from hubcycle.repository.shops import ShopRepository
+from hubcycle.repository.table import TTL_ATTRIBUTE
+from hubcycle.services.shopfront import open_exchange
+from hubcycle.settings import settings
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "hubcycle-shop"))
+
+IDEMPOTENCY_PARTITION = "IDEMPOTENCY#checkout"
+IDEMPOTENCY_SECONDS = 24 * 60 * 60
+MAX_QUANTITY = 9999
+ORDER_ID_LENGTH = 10
+"""Crockford base32 characters (50 bits): ids never repeat within a cycle (the order's Put is
+conditional), and across cycles only by a chance of about 1 in 2000 after a million orders."""
+
+_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+Quantity = Annotated[int, Field(strict=True, ge=1, le=MAX_QUANTITY)]
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+class CheckoutItem(Entity):
+    variant_id: Id
+    quantity: Quantity
+
+
+class CheckoutRequest(Entity):
+    """The body of an order: the contract's fields, validated before anything is read."""
+
+    customer: OrderCustomer
+    items: list[CheckoutItem] = Field(min_length=1, max_length=500)
+    shipping_method_id: Id
+    payment_method_id: Id
+
+
+def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempotency_key: str | None = None,
+                lambda_context=None) -> dict:
+    """Place the order and return the contract's answer (the first answer again on a retry)."""
+    if idempotency_key is None:
+        return _checkout(shop_id, cycle_id, request, _new_order_id())
+    key = _valid_key(idempotency_key)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    config, checkout_once = _idempotent_checkout(client("dynamodb"), settings().table)
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
+    attempt = {"key": key, "shop_id": shop_id, "cycle_id": cycle_id, "order": request.model_dump(mode="json")}
+    try:
+        return checkout_once(attempt=attempt)
+    except IdempotencyValidationError:
+        raise _key_reused() from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("the same order is being placed right now; retry in a few seconds",
+                       field="Idempotency-Key", code="order_in_progress") from None
+
+
+@cache
+def _idempotent_checkout(dynamodb, table: str):
+    """One persistence layer per config (powertools requires it), per client and table, built on
+    first use: the idempotency utility's import (15-30 ms beside boto3) is checkout's alone."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    config = IdempotencyConfig(
+        event_key_jmespath="[key, shop_id, cycle_id]",
+        payload_validation_jmespath="order",
+        expires_after_seconds=IDEMPOTENCY_SECONDS,
+    )
+    persistence = DynamoDBPersistenceLayer(
+        table_name=table, key_attr="PK", sort_key_attr="SK", static_pk_value=IDEMPOTENCY_PARTITION,
+        expiry_attr=TTL_ATTRIBUTE, boto3_client=dynamodb,
+    )
+
+    def checkout_once(*, attempt: dict) -> dict:
+        order_id = _derived_order_id(attempt["key"], attempt["shop_id"], attempt["cycle_id"])
+        return _checkout(attempt["shop_id"], attempt["cycle_id"], CheckoutRequest.model_validate(attempt["order"]), order_id)
+
+    return config, idempotent_function(checkout_once, data_keyword_argument="attempt", persistence_store=persistence,
+                                       config=config, key_prefix="checkout")
+
+
+def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: str) -> dict:
+    now = clock.now()
+    cycle, offers, fees = OrderCycleRepository().shop_partition(cycle_id)
+    exchange = open_exchange(cycle, shop_id, now)
+    quantities = _summed(request)
+    ordered = _ordered_offers(quantities, offers, exchange.variant_ids)
+    shop, shipping, payment = ShopRepository().checkout_context(shop_id, request.shipping_method_id,
+                                                                request.payment_method_id)
+    if shipping is None:
+        raise Invalid(f"shipping_method_id: {shop.name} offers no shipping method {request.shipping_method_id}",
+                      field="shipping_method_id", code="shipping_method_not_offered")
+    if payment is None:
+        raise Invalid(f"payment_method_id: {shop.name} offers no payment method {request.payment_method_id}",
+                      field="payment_method_id", code="payment_method_not_offered")
+    short = next((v for v, q in quantities.items() if not ordered[v].can_supply(q)), None)
+    if short is not None:
+        _count("StockConflicts")
+        raise Conflict(f"not enough stock left of variant {short}", field=short, code="insufficient_stock")
+
+    priced = price_order(cycle, shop_id, [(ordered[v], q) for v, q in quantities.items()], fees, shipping, payment)
+    order = Order(
+        id=order_id, number=f"HC-{order_id}", order_cycle_id=cycle_id, distributor_id=shop_id,
+        customer=request.customer, items=priced.items, adjustments=priced.adjustments,
+        item_total=priced.item_total, fee_total=priced.fee_total, total=priced.total,
+        shipping_method_id=shipping.id, payment_method_id=payment.id, created_at=now,
+        ready_for=exchange.ready_for, pickup_instructions=exchange.pickup_instructions,
+    )
+    orders = OrderRepository()
+    try:
+        placed = orders.place(order, ordered, now)
+    except Conflict as refused:
+        if refused.code == "insufficient_stock":
+            _count("StockConflicts")
+        raise
+    if not placed:
+        return answer(_earlier_attempt(orders.get(cycle_id, order_id), order))
+    logger.thread_safe_append_keys(order_id=order.id)
+    try:
+        logger.info("order placed", extra={"shop_id": shop_id, "order_cycle_id": cycle_id, "total": f"{order.total:.2f}",
+                                           "lines": len(order.items)})
+        _count("OrdersPlaced")
+        _confirm(order, shop, shipping, payment)
+    finally:
+        logger.thread_safe_remove_keys(["order_id"])
+    return answer(order)
+
+
+def answer(order: Order) -> dict:
+    """The contract's order answer, plus the names of what was bought and when."""
+    stored = order.model_dump(mode="json")
+    return {
+        "id": order.id,
+        "number": order.number,
+        "order_cycle_id": order.order_cycle_id,
+        "shop_id": order.distributor_id,
+        "created_at": order.created_at.isoformat(),
+        "items": [
+            {key: line[key] for key in ("variant_id", "product_name", "variant_name", "quantity", "price", "total")}
+            for line in stored["items"]
+        ],
+        "item_total": stored["item_total"],
+        "adjustments": [{"label": a["label"], "amount": a["amount"]} for a in stored["adjustments"]],
+        "fee_total": stored["fee_total"],
+        "total": stored["total"],
+        "ready_for": order.ready_for,
+        "pickup_instructions": order.pickup_instructions,
+    }
+
+
+def _earlier_attempt(existing: Order, order: Order) -> Order:
+    """The order an earlier attempt placed under this id, if it was the same request."""
+    def asked(o: Order) -> tuple:
+        return o.customer, o.shipping_method_id, o.payment_method_id, [(i.variant_id, i.quantity) for i in o.items]
+
+    if asked(existing) != asked(order):
+        raise _key_reused()
+    logger.info("order already placed by an earlier attempt", extra={"order_id": existing.id})
+    return existing
+
+
+def _summed(request: CheckoutRequest) -> dict[str, int]:
+    """Quantities per variant, in the order first named; a sum above the cap is refused too."""
+    quantities: dict[str, int] = {}
+    for item in request.items:
+        quantities[item.variant_id] = quantities.get(item.variant_id, 0) + item.quantity
+    over = next((v for v, q in quantities.items() if q > MAX_QUANTITY), None)
+    if over is not None:
+        raise Invalid(f"items: at most {MAX_QUANTITY} of variant {over} per order", field=over, code="quantity_too_large")
+    return quantities
+
+
+def _ordered_offers(quantities: Mapping[str, int], offers: Mapping[str, Offer], sold: list[str]) -> dict[str, Offer]:
+    """The offer of each ordered variant; a variant this shop does not sell in the cycle is a 422
+    naming it (as `field`, like insufficient_stock, so the storefront can mark the cart line)."""
+    carried = set(sold)
+    for variant_id in quantities:
+        if variant_id not in carried or variant_id not in offers:
+            raise Invalid(f"items: variant {variant_id} is not sold in this shop's order cycle",
+                          field=variant_id, code="variant_not_sold_here")
+    return {v: offers[v] for v in quantities}
+
+
+def _confirm(order: Order, shop, shipping, payment) -> None:
+    """Email the shopper. The order is stored already: a failure to send is logged and counted,
+    never turned into an error for the shopper."""
+    try:
+        send_email(order_confirmation(order, shop, shipping, payment))
+    except Exception:  # any SES or network failure: the order stands
+        logger.exception("order confirmation email failed")
+        _count("ConfirmationEmailsFailed")
+
+
+def _count(name: str) -> None:
+    """One CloudWatch EMF record per event, printed at once: nothing to flush, safe across threads."""
+    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "hubcycle")
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=namespace,
+                       default_dimensions={"service": logger.service}):
+        pass  # the record is complete on entry and printed on exit
+
+
+def _key_reused() -> Invalid:
+    return Invalid("this Idempotency-Key was already used for a different order; use a new key for a new order",
+                   field="Idempotency-Key", code="idempotency_key_reused")
+
+
+def _valid_key(raw: str) -> str:
+    if not _IDEMPOTENCY_KEY.fullmatch(raw):
+        raise Invalid("Idempotency-Key: must be 1 to 255 visible ASCII characters, such as a UUID",
+                      field="Idempotency-Key", code="invalid_idempotency_key")
+    return raw
+
+
+def _derived_order_id(key: str, shop_id: str, cycle_id: str) -> str:
+    return _encode(hashlib.sha256(f"{shop_id}\n{cycle_id}\n{key}".encode()).digest())
+
+
+def _new_order_id() -> str:
+    return _encode(secrets.token_bytes(8))
+
+
+def _encode(data: bytes) -> str:
+    return base64.b32encode(data).decode()[:ORDER_ID_LENGTH].translate(_CROCKFORD)
