@@ -1,11 +1,9 @@
 """Shoppers racing: many threads buy the last units of a variant through Chalice's test client on
 moto. Every thread reads the stock before any of them writes (a barrier holds them just before
 the transaction), so only the transaction's conditions can keep them from overselling.
-
-moto's server answers requests in parallel threads without isolating them, unlike DynamoDB: a
-transaction there snapshots the whole table and restores it when a condition fails, undoing
-whatever other requests wrote meanwhile. These tests give moto DynamoDB's isolation by letting
-it handle one DynamoDB request at a time; the shoppers' requests still interleave freely."""
+The embedded AWS handles one DynamoDB request at a time (see
+hubcycle.local.embedded_aws.isolate_dynamodb), as DynamoDB isolates each request; the shoppers'
+requests still interleave freely."""
 from __future__ import annotations
 
 import json
@@ -14,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from chalice.test import Client
-from moto.dynamodb.responses import DynamoHandler
 from shop_fixtures import CHEESE, load_hub, order_body, stock
 
 from hubcycle.local.apps import load_function
@@ -22,18 +19,6 @@ from hubcycle.repository.orders import OrderRepository
 
 SHOPPERS = 20
 LAST_UNITS = 5
-
-
-@pytest.fixture(autouse=True)
-def isolated_dynamodb(monkeypatch):
-    lock = threading.Lock()
-    handle = DynamoHandler.call_action
-
-    def one_at_a_time(self):
-        with lock:
-            return handle(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", one_at_a_time)
 
 
 def hold_until_all_have_read(monkeypatch, parties: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 
 from hubcycle.adapters.aws import client, reset_clients
@@ -35,9 +36,30 @@ def point_at(endpoint: str) -> None:
         reset_clients()
 
 
+def isolate_dynamodb() -> None:
+    """moto answers requests on parallel threads without DynamoDB's isolation: a failed
+    transaction restores a snapshot of the whole table, undoing what other requests wrote
+    meanwhile. Handling one DynamoDB request at a time gives back DynamoDB's guarantees (each
+    request atomic); clients still interleave their requests freely."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler.call_action, "isolated", False):
+        return
+    lock = threading.Lock()
+    handle = DynamoHandler.call_action
+
+    def one_at_a_time(self):
+        with lock:
+            return handle(self)
+
+    one_at_a_time.isolated = True
+    DynamoHandler.call_action = one_at_a_time
+
+
 def start_moto(port: int):
     from moto.server import ThreadedMotoServer
 
+    isolate_dynamodb()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
