@@ -10,7 +10,6 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from chalice.test import Client
 from shop_fixtures import CHEESE, load_hub, order_body, stock
 
