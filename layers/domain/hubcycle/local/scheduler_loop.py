@@ -11,6 +11,7 @@ import time
 from datetime import datetime, timezone
 
 from hubcycle.adapters.aws import client
+from hubcycle.adapters.schedules import delete_schedule
 from hubcycle.local.apps import LambdaContext, load_function
 from hubcycle.settings import settings
 
@@ -54,19 +55,25 @@ class SchedulerLoop:
             self._stop.wait(self.poll_seconds)
 
     def fire_due(self, now: datetime) -> int:
+        """Invoke the handler for each schedule whose time has come, then delete the schedule
+        whatever the handler did, as Scheduler does after an asynchronous invocation."""
         scheduler = client("scheduler")
         group = settings().schedule_group
         fired = 0
-        for summary in scheduler.list_schedules(GroupName=group)["Schedules"]:
-            schedule = self._details(scheduler, group, summary)
-            at = due_time(schedule.get("ScheduleExpression", ""))
-            if at is None or at > now:
-                continue
-            event = json.loads(schedule["Target"].get("Input") or "{}")
-            load_function("scheduler").on_schedule(event, LambdaContext("hubcycle-scheduler"))
-            scheduler.delete_schedule(Name=summary["Name"], GroupName=group)
-            self._known.pop(summary["Name"], None)
-            fired += 1
+        for page in scheduler.get_paginator("list_schedules").paginate(GroupName=group):
+            for summary in page["Schedules"]:
+                schedule = self._details(scheduler, group, summary)
+                at = due_time(schedule.get("ScheduleExpression", ""))
+                if at is None or at > now:
+                    continue
+                event = json.loads(schedule["Target"].get("Input") or "{}")
+                try:
+                    load_function("scheduler").on_schedule(event, LambdaContext("hubcycle-scheduler"))
+                except Exception:  # Lambda would log it and the sweep would catch up: so do we
+                    logger.exception("schedule %s failed", summary["Name"])
+                delete_schedule(summary["Name"])
+                self._known.pop(summary["Name"], None)
+                fired += 1
         return fired
 
     def _details(self, scheduler, group: str, summary: dict) -> dict:
@@ -79,7 +86,11 @@ class SchedulerLoop:
         return cached["schedule"]
 
     def sweep(self) -> None:
-        event = {"version": "0", "id": "local-sweep", "detail-type": "Scheduled Event", "source": "aws.events",
-                 "account": "123456789012", "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                 "region": "eu-west-1", "resources": [], "detail": {}}
-        load_function("scheduler").sweep(event, LambdaContext("hubcycle-scheduler"))
+        load_function("scheduler").sweep(scheduled_event(datetime.now(timezone.utc)), LambdaContext("hubcycle-scheduler"))
+
+
+def scheduled_event(now: datetime) -> dict:
+    """What an EventBridge rate rule sends its target (Chalice's CloudWatchEvent reads every key)."""
+    return {"version": "0", "id": "local-sweep", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "eu-west-1", "resources": [], "detail": {}}

@@ -127,6 +127,17 @@ class Repository:
                 raise TransactionCancelled(["ConditionalCheckFailed"]) from None
             raise
 
+    def update(self, pk: str, sk: str, update: str, values: dict | None = None, condition: str | None = None,
+               names: dict | None = None) -> None:
+        """UpdateItem (one write, not a transaction); a failed condition raises TransactionCancelled."""
+        (_, params), = self._wire(update_action(pk, sk, update, values, condition, names)).items()
+        try:
+            self.dynamodb.update_item(**params)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise TransactionCancelled(["ConditionalCheckFailed"]) from None
+            raise
+
     def transact(self, actions: list[dict]) -> None:
         """TransactWriteItems with actions in the client's shape, minus TableName and with plain
         Python values; raises TransactionCancelled with the per-action reasons."""

@@ -82,5 +82,23 @@ ORDER_PREFIX = "ORDER#"
 """Everything of a cycle's partition that sorts before this is what a shop page needs."""
 
 
+NOTIFICATION_PREFIX = "PRODUCER_EMAIL#"
+"""Producer emails of the outbox: they sort after ORDER#, so the shop's reads skip them."""
+
+
 def notification(run: str, supplier_id: str) -> str:
-    return f"NOTIFY#{run}#{supplier_id}"
+    return f"{NOTIFICATION_PREFIX}{run}#{supplier_id}"
+
+
+OUTBOX = "OUTBOX"
+"""GSI1 partition of outbox items not delivered yet, sorted by creation: the sweep's one Query."""
+
+
+def outbox_event(detail_type: str, occurrence: str) -> str:
+    """An integration event waiting in its cycle's partition (sorts after ORDER#: shop reads skip it)."""
+    return f"OUTBOX#EVENT#{detail_type}#{occurrence}"
+
+
+def ses_message(message_id: str) -> str:
+    """GSI1 key of a sent notification, so an SES bounce or complaint finds it with one Query."""
+    return f"SESMSG#{message_id}"

@@ -1,8 +1,130 @@
-"""Producer notifications (seed 003, "Notifier les producteurs"). Interface used by the admin
-function; implemented by the scheduler work (issue 5)."""
+"""Producer notifications (seed 003, "Notifier les producteurs") and the delivery of the outbox.
+
+Every email and integration event is first an outbox item (repository.notifications), claimed by
+whoever wrote it; delivering sends it and marks it sent. An SES or EventBridge error leaves it
+pending for the sweep; the only way to send one twice is a crash in the milliseconds between SES
+accepting it and the record of that (docs/scheduling.md)."""
 from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import uuid4
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from hubcycle.adapters import events, mail
+from hubcycle.clock import clock
+from hubcycle.enterprises import Enterprise
+from hubcycle.notifications.producer_orders import producer_orders_email, suppliers_with_orders
+from hubcycle.order_cycles import OrderCycle
+from hubcycle.orders import Order
+from hubcycle.repository import keys
+from hubcycle.repository.enterprises import EnterpriseRepository
+from hubcycle.repository.notifications import EVENT, OutboxItem, OutboxRepository, email_item
+from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.repository.orders import OrderRepository
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_ERRORS = (ClientError, BotoCoreError, events.PublishFailed)
+
+
+def closing_run(cycle: OrderCycle) -> str:
+    """The automatic run of a closing: moving closes_at later makes a new run (and new emails)."""
+    return f"close-{keys.iso(cycle.closes_at)}"
+
+
+@dataclass
+class CycleMail:
+    """What one cycle's producer emails are made of, read once for all of them."""
+
+    cycle: OrderCycle
+    orders: list[Order]
+    _enterprises: dict[str, Enterprise] | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, cycle_id: str) -> "CycleMail":
+        return cls(OrderCycleRepository().get(cycle_id), OrderRepository().orders_of_cycle(cycle_id))
+
+    @property
+    def enterprises(self) -> dict[str, Enterprise]:
+        if self._enterprises is None:
+            wanted = {self.cycle.coordinator_id, *suppliers_with_orders(self.orders),
+                      *(order.distributor_id for order in self.orders)}
+            self._enterprises = EnterpriseRepository().get_many(wanted)
+        return self._enterprises
+
+    def email_for(self, supplier_id: str, now: datetime) -> mail.OutgoingEmail | None:
+        enterprises = self.enterprises
+        if supplier_id not in enterprises or self.cycle.coordinator_id not in enterprises:
+            return None
+        return producer_orders_email(self.cycle, enterprises[supplier_id], enterprises[self.cycle.coordinator_id],
+                                     enterprises, self.orders, now)
+
+
+def deliver(items: list[OutboxItem], claim: str, mail_of: dict[str, CycleMail] | None = None) -> Counter:
+    """Send claimed items: a cycle's event first, then its emails. Counts what happened, by metric name."""
+    now = clock.now()
+    outbox = OutboxRepository()
+    mail_of = dict(mail_of or {})
+    counts: Counter = Counter()
+    for item in sorted(items, key=lambda i: (i.order_cycle_id, i.kind != EVENT, i.key)):
+        if item.kind == EVENT:
+            try:
+                events.publish(item.detail_type, item.detail or {})
+            except DELIVERY_ERRORS as error:
+                logger.warning("event %s of cycle %s not published: %s", item.key, item.order_cycle_id, error)
+                outbox.release(item, claim, str(error))
+                counts["EventPublishFailures"] += 1
+                continue
+            outbox.mark_sent(item, claim, now)
+            counts["EventsPublished"] += 1
+            continue
+        if item.order_cycle_id not in mail_of:
+            mail_of[item.order_cycle_id] = CycleMail.load(item.order_cycle_id)
+        email = mail_of[item.order_cycle_id].email_for(item.supplier_id, now)
+        if email is None:
+            outbox.release(item, claim, "nothing to send: nothing ordered from this producer, or the producer is unknown", final=True)
+            continue
+        try:
+            message_id = mail.send_email(email)
+        except DELIVERY_ERRORS as error:
+            logger.warning("email to %s for cycle %s not sent: %s", item.supplier_id, item.order_cycle_id, error)
+            outbox.release(item, claim, str(error))
+            counts["ProducerEmailFailures"] += 1
+            continue
+        outbox.mark_sent(item, claim, now, message_id)
+        counts["ProducerEmailsSent"] += 1
+    return counts
 
 
 def notify_producers(cycle_id: str, *, automatic: bool) -> int:
-    """Email every supplier with ordered items their orders; returns the number of emails sent."""
-    raise NotImplementedError
+    """Email every supplier with ordered items their current totals; returns the number of emails
+    sent. A manual run is named by the second it starts, so a double click sends nothing twice;
+    `automatic` uses the closing's run, so it only sends what the closing has not."""
+    now = clock.now()
+    cycle_mail = CycleMail.load(cycle_id)
+    cycle = cycle_mail.cycle
+    run = closing_run(cycle) if automatic and cycle.closes_at else f"manual-{keys.iso(now)}"
+    claim = uuid4().hex
+    items = [email_item(cycle.id, run, supplier_id, claim, now) for supplier_id in suppliers_with_orders(cycle_mail.orders)]
+    written = OutboxRepository().add(items)
+    return deliver(written, claim, {cycle.id: cycle_mail})["ProducerEmailsSent"]
+
+
+def notifications_of(cycle_id: str) -> list[dict]:
+    """For the cycle's admin view: every notification (run, supplier_id, status, sent_at, reason)."""
+    return OutboxRepository().notifications(cycle_id)
+
+
+def record_delivery_failure(detail: dict) -> int:
+    """An SES event (via EventBridge) says a sent notification bounced or was marked as spam."""
+    kind = detail.get("eventType", "")
+    message_id = (detail.get("mail") or {}).get("messageId")
+    if kind not in ("Bounce", "Complaint") or not message_id:
+        return 0
+    about = detail.get(kind.lower()) or {}
+    reason = f"{kind}: {about.get('bounceType') or about.get('complaintFeedbackType') or 'reported by SES'}"
+    return OutboxRepository().mark_failed(message_id, reason)
