@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from admin_fixtures import ADD, armed, cast, notified, people, place_order  # noqa: F401
+from hubcycle.local.apps import LambdaContext, load_function
 from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
 
@@ -360,3 +361,25 @@ def test_notify_producers_sends_the_schedulers_emails(cast, clock, mailbox):
                 [(cast["apples"], cast["farm"], 2, "2.50"), (cast["bread"], cast["bakery"], 1, "3.00")], clock.now())
     assert cast.hub.post(f"{cast.path}/notify-producers").ok() == {"emails_sent": 2}
     assert sorted(to for mail in mailbox() for to in mail["to"]) == ["bakery@example.org", "farm@example.org"]
+
+
+def test_the_cycle_view_shows_notifications_sent_and_bounced(cast, clock, mailbox):
+    """A bounce reported by SES (through EventBridge to the scheduler) shows in the cycle's view."""
+    place_order(cast.cycle, cast["hub"], "1", ("chloe@example.org", "Chloé"),
+                [(cast["apples"], cast["farm"], 2, "2.50"), (cast["bread"], cast["bakery"], 1, "3.00")], clock.now())
+    cast.hub.post(f"{cast.path}/notify-producers").ok()
+    sent = {n["supplier_id"]: n["status"] for n in cast.hub.get(cast.path).ok()["notifications"]}
+    assert sent == {cast["farm"]: "sent", cast["bakery"]: "sent"}
+
+    farm_mail = next(m for m in mailbox() if m["to"] == ["farm@example.org"])
+    bounce = {"version": "0", "id": "e1", "detail-type": "Email Bounced", "source": "aws.ses",
+              "account": "123456789012", "time": "2026-11-23T09:05:00Z", "region": "eu-west-1", "resources": [],
+              "detail": {"eventType": "Bounce", "mail": {"messageId": farm_mail["id"]},
+                         "bounce": {"bounceType": "Permanent"}}}
+    load_function("scheduler").on_ses_event(bounce, LambdaContext("hubcycle-scheduler"))
+
+    after = {n["supplier_id"]: (n["status"], n["reason"]) for n in cast.hub.get(cast.path).ok()["notifications"]}
+    assert after[cast["farm"]] == ("failed", "Bounce: Permanent")
+    assert after[cast["bakery"]][0] == "sent"
+    assert [n["supplier_id"] for n in cast.farm.get(cast.path).ok()["notifications"]] == [cast["farm"]]
+    assert "notifications" not in cast.market.get(cast.path).ok()

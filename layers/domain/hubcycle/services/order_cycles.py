@@ -25,6 +25,7 @@ from hubcycle.permissions import (
 from hubcycle.repository.base import TransactionCancelled
 from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.enterprises import EnterpriseRepository
+from hubcycle.repository.notifications import OutboxRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.services.auth import Caller
 from hubcycle.services.bodies import Body, body_of, new_id
@@ -83,8 +84,17 @@ def listing(caller: Caller, query: ListingQuery) -> list[dict]:
 
 
 def read(caller: Caller, cycle_id: str) -> dict:
+    """The cycle as the caller's roles may see it, with the producer notifications sent for it:
+    all of them for the coordinator, a supplier's own for a supplier (a bounce shows here)."""
     cycle = OrderCycleRepository().get(cycle_id)
-    return _view(_access(caller, cycle), cycle)
+    access = _access(caller, cycle)
+    view = _view(access, cycle)
+    if access.coordinator or access.supplier_ids:
+        view["notifications"] = [
+            n for n in OutboxRepository().notifications(cycle.id)
+            if access.coordinator or n["supplier_id"] in access.supplier_ids
+        ]
+    return view
 
 
 # --- The coordinator's own decisions
