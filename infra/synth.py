@@ -92,8 +92,7 @@ ENVIRONMENT = {
     "HUBCYCLE_USER_POOL_ARN": {"Fn::GetAtt": ["UserPool", "Arn"]},
     "HUBCYCLE_STOREFRONT_ORIGIN": {"Fn::Sub": STOREFRONT_ORIGIN},
 }
-"""Every setting of layers/domain/hubcycle/settings.py (and HUBCYCLE_USER_POOL_ARN, which
-functions/admin/app.py reads), as the deployed functions see it."""
+"""Every setting of layers/domain/hubcycle/settings.py, as the deployed functions see it."""
 
 SHOP_CORS_HEADERS = "'Content-Type,Idempotency-Key,Authorization'"
 

@@ -1,6 +1,5 @@
 """The admin function: what hub managers, producers and distributors use to run order cycles.
 Thin handlers: read the request, call a use case of hubcycle.services, answer (api-v1)."""
-import os
 import warnings
 from functools import wraps
 
@@ -9,6 +8,7 @@ from chalice.app import Authorizer
 
 from hubcycle.errors import NotFound
 from hubcycle.services import auth, catalogue, customers, enterprises, order_cycles, reports
+from hubcycle.settings import settings
 from hubcycle.web import answers_errors, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-admin")
@@ -33,7 +33,7 @@ class ManagersAuthorizer(Authorizer):
         return self._cognito.to_swagger()
 
 
-managers = ManagersAuthorizer("hubcycle-managers", provider_arns=[os.environ.get("HUBCYCLE_USER_POOL_ARN", "")])
+managers = ManagersAuthorizer("hubcycle-managers", provider_arns=[settings().user_pool_arn])
 # Chalice's local gateway warns that it admits every request to this authorizer; the app does not.
 warnings.filterwarnings("ignore", message="ManagersAuthorizer is not a supported in local mode")
 

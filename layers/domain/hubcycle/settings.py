@@ -17,6 +17,8 @@ class Settings:
     ses_configuration_set: str
     user_pool_id: str
     user_pool_client_id: str
+    user_pool_arn: str
+    """Only the admin API's Cognito authorizer declaration needs it (at packaging time)."""
     storefront_origin: str
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
@@ -34,6 +36,7 @@ def settings() -> Settings:
         ses_configuration_set=env("HUBCYCLE_SES_CONFIGURATION_SET", ""),
         user_pool_id=env("HUBCYCLE_USER_POOL_ID", ""),
         user_pool_client_id=env("HUBCYCLE_USER_POOL_CLIENT_ID", ""),
+        user_pool_arn=env("HUBCYCLE_USER_POOL_ARN", ""),
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )
