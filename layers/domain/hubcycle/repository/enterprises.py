@@ -11,31 +11,23 @@ from hubcycle.repository.base import Repository, TransactionCancelled, delete_ac
 
 class EnterpriseRepository(Repository):
     def create(self, enterprise: Enterprise) -> None:
-        actions = [
-            put_action(
-                to_item(enterprise, PK=keys.enterprise(enterprise.id), SK=keys.ENTERPRISE_SK),
-                condition="attribute_not_exists(PK)",
-            ),
-            *[self._manager_link(enterprise.id, email) for email in {enterprise.owner_email, *enterprise.manager_emails}],
-        ]
-        try:
-            self.transact(actions)
-        except TransactionCancelled:
-            raise Conflict("an enterprise with this id exists already", field="id") from None
+        self._write(enterprise, "attribute_not_exists(PK)",
+                    Conflict("an enterprise with this id exists already", field="id"))
 
     def save(self, enterprise: Enterprise) -> None:
         """Rewrite an existing enterprise (and the manager links of any new manager)."""
+        self._write(enterprise, "attribute_exists(PK)", NotFound("no such enterprise", field="id"))
+
+    def _write(self, enterprise: Enterprise, condition: str, refusal: Exception) -> None:
+        """The enterprise and a manager link per manager, in one transaction."""
         actions = [
-            put_action(
-                to_item(enterprise, PK=keys.enterprise(enterprise.id), SK=keys.ENTERPRISE_SK),
-                condition="attribute_exists(PK)",
-            ),
+            put_action(to_item(enterprise, PK=keys.enterprise(enterprise.id), SK=keys.ENTERPRISE_SK), condition=condition),
             *[self._manager_link(enterprise.id, email) for email in {enterprise.owner_email, *enterprise.manager_emails}],
         ]
         try:
             self.transact(actions)
         except TransactionCancelled:
-            raise NotFound("no such enterprise", field="id") from None
+            raise refusal from None
 
     def _manager_link(self, enterprise_id: str, email: str) -> dict:
         return put_action({"PK": keys.user(email), "SK": keys.enterprise(enterprise_id), "enterprise_id": enterprise_id})
