@@ -1154,7 +1154,10 @@ function showConfirmation(shopId, orderId) {
           h("td", { class: "num" }, formatMoney(item.price)),
           h("td", { class: "num" }, formatMoney(item.total)))))),
       h("dl", { class: "totals" },
-        h("div", {}, h("dt", {}, t("confirmation.itemTotal")), h("dd", { "data-testid": "order-item-total" }, formatMoney(order.item_total))),
+        // The lines' prices include their per-item fees, so the subtotal is their sum (item_total
+        // is the producers' prices alone); adjustments then add up to the total.
+        h("div", {}, h("dt", {}, t("confirmation.itemTotal")), h("dd", { "data-testid": "order-item-total" },
+          formatMoney(items.reduce((sum, item) => sum + (toCents(item.total) ?? 0), 0)))),
         adjustments.map((a) => h("div", { "data-testid": "order-adjustment" }, h("dt", {}, String(a.label ?? "")), h("dd", {}, formatMoney(a.amount)))),
         h("div", { class: "totals__grand" }, h("dt", {}, t("confirmation.total")), h("dd", { "data-testid": "order-total" }, formatMoney(order.total))),
         h("div", { class: "totals__fees" }, h("dt", {}, t("confirmation.feeTotal")), h("dd", { "data-testid": "order-fee-total" }, formatMoney(order.fee_total))))),

@@ -11,7 +11,7 @@ from hubcycle.services import auth, catalogue, customers, enterprises, order_cyc
 from hubcycle.settings import settings
 from hubcycle.web import answers_errors, json_response, parse_body
 
-app = Chalice(app_name="hubcycle-admin")
+app = Chalice(app_name="hubcycle-admin", configure_logs=False)  # powertools Logger logs
 
 MAX_PATH_PARAMETER = 254
 """Ids are at most 64 characters and emails 254: anything longer names nothing."""

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from hubcycle.services import notifications, scheduling
 
-app = Chalice(app_name="hubcycle-scheduler")
+app = Chalice(app_name="hubcycle-scheduler", configure_logs=False)  # powertools Logger logs
 logger = Logger(service="hubcycle-scheduler")
 metrics = Metrics(namespace="hubcycle", service="hubcycle-scheduler")
 

@@ -10,7 +10,7 @@ from hubcycle.services import shopfront
 from hubcycle.settings import settings
 from hubcycle.web import answers_errors, json_response, parse_body
 
-app = Chalice(app_name="hubcycle-shop")
+app = Chalice(app_name="hubcycle-shop", configure_logs=False)  # powertools Logger logs
 
 
 class StorefrontCORS(CORSConfig):

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 from chalice.config import Config
-from chalice.local import LocalChalice, LocalDevServer, create_local_server
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
 ROOT = Path(__file__).resolve().parents[4]
 FUNCTIONS = ("shop", "admin", "scheduler")
@@ -44,16 +44,23 @@ class LambdaContext:
         return 30_000
 
 
+class QuietRequestHandler(ChaliceRequestHandler):
+    """API Gateway keeps access logs to itself; the functions' own logs are what matters here."""
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - overrides http.server
+        return
+
+
 class ServedApp:
     def __init__(self, name: str, port: int, host: str = "127.0.0.1"):
         module = load_function(name)
         self.name = name
         self.url = f"http://{host}:{port}"
         config = Config.create(chalice_stage="dev", app_name=module.app.app_name)
-        if isinstance(module.app, LocalChalice):  # served before in this process: already adapted
-            self.server = LocalDevServer(module.app, config, host, port)
-        else:
-            self.server = create_local_server(module.app, config, host, port)
+        if not isinstance(module.app, LocalChalice):  # as chalice.local.create_local_server adapts it
+            CustomLocalChalice.__bases__ = (LocalChalice, module.app.__class__)
+            module.app.__class__ = CustomLocalChalice
+        self.server = LocalDevServer(module.app, config, host, port, handler_cls=QuietRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name=f"chalice-{name}", daemon=True)
 
     def start(self) -> "ServedApp":

@@ -11,6 +11,20 @@ from hubcycle.local.scheduler_loop import SchedulerLoop
 from hubcycle.local.storefront_server import StorefrontServer
 
 
+class PortInUse(SystemExit):
+    pass
+
+
+def require_free(port: int, what: str, variable: str) -> None:
+    """Fail at once, with what to do, rather than half-start beside another program."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise PortInUse(f"port {port} ({what}) is in use: stop the other program "
+                            f"(another `make run`?) or choose another port with {variable}=...") from None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,6 +71,13 @@ class LocalSystem:
         self.scheduler: SchedulerLoop | None = None
 
     def start(self) -> "LocalSystem":
+        wanted = [(self.ports.storefront, "storefront", "HUBCYCLE_STOREFRONT_PORT"),
+                  (self.ports.shop, "shop API", "HUBCYCLE_SHOP_PORT"),
+                  (self.ports.admin, "admin API", "HUBCYCLE_ADMIN_PORT")]
+        if self._own_aws:
+            wanted.append((self.ports.aws, "embedded AWS", "HUBCYCLE_AWS_PORT"))
+        for port, what, variable in wanted:
+            require_free(port, what, variable)
         if self._own_aws:
             self._parts.append(start_moto(self.ports.aws))
         point_at(self.aws_endpoint)
