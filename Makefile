@@ -25,6 +25,10 @@ unit: $(INSTALLED)
 synth: $(INSTALLED)
 	$(BIN)/python infra/synth.py
 
+# Every benchmark figure as `name: value` lines (docs/performance.md).
+bench: $(INSTALLED)
+	$(BIN)/python bench/run_all.py
+
 # Debian's chromium for the storefront tests (Playwright cannot download browsers here).
 browser-deps:
 	@if [ -x /usr/bin/chromium ]; then :; \
