@@ -113,26 +113,18 @@ class Repository:
 
     def put(self, item: dict, condition: str | None = None, values: dict | None = None,
             names: dict | None = None) -> None:
-        params: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
-        if condition:
-            params["ConditionExpression"] = condition
-        if values:
-            params["ExpressionAttributeValues"] = serialize(values)
-        if names:
-            params["ExpressionAttributeNames"] = names
-        try:
-            self.dynamodb.put_item(**params)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise TransactionCancelled(["ConditionalCheckFailed"]) from None
-            raise
+        """PutItem; a failed condition raises TransactionCancelled, as in a transaction."""
+        self._send(self.dynamodb.put_item, put_action(item, condition, values, names))
 
     def update(self, pk: str, sk: str, update: str, values: dict | None = None, condition: str | None = None,
                names: dict | None = None) -> None:
         """UpdateItem (one write, not a transaction); a failed condition raises TransactionCancelled."""
-        (_, params), = self._wire(update_action(pk, sk, update, values, condition, names)).items()
+        self._send(self.dynamodb.update_item, update_action(pk, sk, update, values, condition, names))
+
+    def _send(self, request, action: dict) -> None:
+        (_, params), = self._wire(action).items()
         try:
-            self.dynamodb.update_item(**params)
+            request(**params)
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise TransactionCancelled(["ConditionalCheckFailed"]) from None
@@ -175,44 +167,27 @@ class Repository:
         return {kind: wired}
 
 
+def _action(kind: str, body: dict, condition: str | None, values: dict | None, names: dict | None) -> dict:
+    """One transaction action in the client's shape, with only the expression parts given."""
+    optional = {"ConditionExpression": condition, "ExpressionAttributeValues": values,
+                "ExpressionAttributeNames": names}
+    return {kind: {**body, **{key: part for key, part in optional.items() if part}}}
+
+
 def put_action(item: dict, condition: str | None = None, values: dict | None = None,
                names: dict | None = None) -> dict:
-    body: dict[str, Any] = {"Item": item}
-    if condition:
-        body["ConditionExpression"] = condition
-    if values:
-        body["ExpressionAttributeValues"] = values
-    if names:
-        body["ExpressionAttributeNames"] = names
-    return {"Put": body}
+    return _action("Put", {"Item": item}, condition, values, names)
 
 
 def update_action(pk: str, sk: str, update: str, values: dict | None = None, condition: str | None = None,
                   names: dict | None = None) -> dict:
-    body: dict[str, Any] = {"Key": {"PK": pk, "SK": sk}, "UpdateExpression": update}
-    if values:
-        body["ExpressionAttributeValues"] = values
-    if condition:
-        body["ConditionExpression"] = condition
-    if names:
-        body["ExpressionAttributeNames"] = names
-    return {"Update": body}
+    return _action("Update", {"Key": {"PK": pk, "SK": sk}, "UpdateExpression": update}, condition, values, names)
 
 
 def delete_action(pk: str, sk: str, condition: str | None = None, values: dict | None = None) -> dict:
-    body: dict[str, Any] = {"Key": {"PK": pk, "SK": sk}}
-    if condition:
-        body["ConditionExpression"] = condition
-    if values:
-        body["ExpressionAttributeValues"] = values
-    return {"Delete": body}
+    return _action("Delete", {"Key": {"PK": pk, "SK": sk}}, condition, values, None)
 
 
 def condition_check_action(pk: str, sk: str, condition: str, values: dict | None = None,
                            names: dict | None = None) -> dict:
-    body: dict[str, Any] = {"Key": {"PK": pk, "SK": sk}, "ConditionExpression": condition}
-    if values:
-        body["ExpressionAttributeValues"] = values
-    if names:
-        body["ExpressionAttributeNames"] = names
-    return {"ConditionCheck": body}
+    return _action("ConditionCheck", {"Key": {"PK": pk, "SK": sk}}, condition, values, names)
