@@ -1,17 +1,19 @@
 """A shopper's storefront, in headless Chromium against the local system: a whole purchase from an
-empty browser, choosing between a shop's open cycles, and being told what is out of stock."""
+empty browser, choosing between a shop's open cycles, being told what is out of stock, and being
+told that a cycle closed."""
 from __future__ import annotations
 
 import json
 import re
 import urllib.request
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import expect
 from shop_fixtures import CARROTS_1KG, CHEESE, HONEY, PICKUP_INSTRUCTIONS, READY_FOR, load_hub, order_body
 
 from hubcycle.repository.catalogue import CatalogueRepository
+from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.orders import OrderRepository
 
 pytestmark = pytest.mark.browser
@@ -107,3 +109,23 @@ def test_the_shopper_is_told_what_is_out_of_stock(page, local_system):
     expect(line.get_by_test_id("line-problem")).to_be_visible()
     expect(page.get_by_test_id("confirmation")).to_have_count(0)
     assert [o.customer.email for o in OrderRepository().orders_of_cycle(ids.cycle)] == ["quick@example.org"]
+
+
+def test_the_shopper_is_told_the_cycle_closed_and_keeps_the_cart(page, local_system):
+    ids = load_hub(datetime.now(timezone.utc))
+    page.goto(f"{local_system.storefront_url}/#/shops/hub/cycles/{ids.cycle}")
+    add(page, CARROTS_1KG, 2)
+    add(page, CHEESE)
+
+    cycles = OrderCycleRepository()
+    week = cycles.get(ids.cycle)
+    now = datetime.now(timezone.utc)
+    cycles.save(week.with_dates(now - timedelta(days=2), now - timedelta(seconds=1)), previous=week)
+    check_out(page)
+
+    expect(page.get_by_test_id("message")).to_contain_text("This order cycle has closed")
+    expect(page.get_by_test_id("cart-line")).to_have_count(2)
+    expect(page.get_by_test_id("confirmation")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_test_id("ready-for")).to_have_text("Saturday 5 Dec")  # the cycle still open
+    assert OrderRepository().orders_of_cycle(ids.cycle) == []
