@@ -91,6 +91,16 @@ def test_the_same_token_unexpired_passes(ann):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("verified", [False, "false", None])
+def test_a_token_whose_email_is_not_verified_is_401(ann, verified):
+    """Else a user could change their address to a manager's and act as that manager."""
+    claims = {} if verified is None else {"email_verified": verified}
+    token = resigned(ann.token, **claims) if verified is not None else jwt.encode(
+        {k: v for k, v in claims_of(ann.token).items() if k != "email_verified"},
+        moto_signing_key(), algorithm="RS256", headers={"kid": "dummy"})
+    assert "not verified" in refused(ann, f"Bearer {token}")["message"]
+
+
 def test_an_access_token_is_401(ann):
     refused(ann, f"Bearer {resigned(ann.token, token_use='access')}")
 

@@ -69,4 +69,7 @@ def verify_id_token(token: str) -> dict:
         raise Unauthorized(f"The token is not valid: {error}.") from None
     if claims["token_use"] != "id":
         raise Unauthorized("An id token is needed, not an access token.")
+    if claims.get("email_verified") not in (True, "true"):
+        # Otherwise a user could claim a manager's address before proving it is theirs.
+        raise Unauthorized("The token's email address is not verified.")
     return claims

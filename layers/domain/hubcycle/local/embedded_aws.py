@@ -102,7 +102,7 @@ def provision() -> LocalAccount:
             UserPoolId=pool["Id"],
             ClientName=CLIENT_NAME,
             ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            ReadAttributes=["email"],
+            ReadAttributes=["email", "email_verified"],
         )["UserPoolClient"]
         account = LocalAccount(os.environ.get("AWS_ENDPOINT_URL", ""), pool["Id"], app_client["ClientId"])
     os.environ["HUBCYCLE_USER_POOL_ID"] = account.user_pool_id
