@@ -7,6 +7,7 @@ import pytest
 
 from admin_fixtures import ADD, armed, cast, notified, people, place_order  # noqa: F401
 from hubcycle.local.apps import LambdaContext, load_function
+from hubcycle.repository.base import TransactionCancelled
 from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
 
@@ -340,9 +341,12 @@ def test_a_stock_change_between_read_and_write_is_retried(cast, monkeypatch):
     real = CatalogueRepository.get_variants_with_offers
     reads = []
 
+    calls = []
+
     def read_then_a_checkout(self, variant_ids):
         variants = real(self, variant_ids)
-        if cast["apples"] not in variants:  # the check that plums are the farm's, not the copying
+        calls.append(variant_ids)
+        if len(calls) == 1:  # the check that plums are the farm's, not the copying
             return variants
         reads.append(variants[cast["plums"]][0].on_hand)
         if len(reads) == 1:
@@ -384,3 +388,24 @@ def test_the_cycle_view_shows_notifications_sent_and_bounced(cast, clock, mailbo
     assert after[cast["bakery"]][0] == "sent"
     assert [n["supplier_id"] for n in cast.farm.get(cast.path).ok()["notifications"]] == [cast["farm"]]
     assert "notifications" not in cast.market.get(cast.path).ok()
+
+
+def test_a_change_whose_copies_could_not_be_written_is_repaired_by_sending_it_again(cast, monkeypatch):
+    """The cycle is saved before its shop copies; if copying keeps meeting stock changes the
+    manager is told to send the change again, and doing so completes the copies."""
+    real = OrderCycleRepository.sync_offers
+    busy = iter([True, True])
+
+    def stock_keeps_changing(self, *args):
+        if next(busy, False):
+            raise TransactionCancelled(["ConditionalCheckFailed"])
+        return real(self, *args)
+
+    monkeypatch.setattr(OrderCycleRepository, "sync_offers", stock_keeps_changing)
+    change = {"variant_ids": [cast["apples"], cast["plums"]], "fee_ids": [cast["farm-extra"]]}
+    assert cast.hub.put(f"{cast.path}/incoming/{cast['farm']}", change).error(409)["code"] == "stock_changed"
+    assert cast["farm-extra"] in shop_copies(cast.cycle)[1]  # fee copies come first, whatever happens next
+
+    cast.hub.put(f"{cast.path}/incoming/{cast['farm']}", change).ok()
+    offers, fees = shop_copies(cast.cycle)
+    assert cast["plums"] in offers and cast["farm-extra"] in fees

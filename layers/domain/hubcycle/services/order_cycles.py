@@ -111,7 +111,7 @@ def create(caller: Caller, body) -> dict:
     _require_own_fees(body.coordinator_fee_ids, coordinator.id)
     cycle = OrderCycle(id=new_id(), **body.model_dump())
     OrderCycleRepository().create(cycle)
-    _after_save(cycle, None)
+    _after_save(cycle)
     return _view(_coordinator_access(caller, cycle), cycle)
 
 
@@ -133,7 +133,7 @@ def duplicate(caller: Caller, cycle_id: str) -> dict:
     cycle, access = _as_coordinator(caller, cycle_id, "duplicate it")
     copy = cycle.duplicate(new_id())
     OrderCycleRepository().create(copy)
-    _after_save(copy, None)
+    _after_save(copy)
     return _view(access, copy)
 
 
@@ -304,17 +304,17 @@ def _require_own_fees(fee_ids: list[str], coordinator_id: str) -> None:
 
 def _save(changed: OrderCycle, previous: OrderCycle) -> OrderCycle:
     saved = OrderCycleRepository().save(changed, previous)
-    _after_save(saved, previous)
+    _after_save(saved)
     return saved
 
 
-def _after_save(cycle: OrderCycle, previous: OrderCycle | None) -> None:
-    """The shop reads only the cycle's partition: its offers and fee copies follow every change.
-    Then the opening and closing are (re-)armed."""
-    if cycle.incoming_variant_ids != (previous.incoming_variant_ids if previous else set()):
-        _sync_offers(cycle)
-    if cycle.all_fee_ids() != (previous.all_fee_ids() if previous else set()):
-        OrderCycleRepository().sync_fee_copies(cycle, CatalogueRepository().get_fees(cycle.all_fee_ids()))
+def _after_save(cycle: OrderCycle) -> None:
+    """The shop reads only the cycle's partition: its fee copies and offers follow every change.
+    Both syncs compare with what the partition holds, not with the previous cycle, so sending the
+    same change again repairs a sync that an earlier attempt could not finish. Then the opening
+    and closing are (re-)armed."""
+    OrderCycleRepository().sync_fee_copies(cycle, CatalogueRepository().get_fees(cycle.all_fee_ids()))
+    _sync_offers(cycle)
     _scheduling().arm(cycle)
 
 
@@ -328,11 +328,13 @@ def _scheduling():
 
 def _sync_offers(cycle: OrderCycle) -> None:
     """Retried once: a checkout may change a variant's stock between the read and the write."""
-    names = {e.id: e.name for e in EnterpriseRepository().get_many(cycle.supplier_ids).values()}
+    cycles = OrderCycleRepository()
+    missing = cycle.incoming_variant_ids - cycles.offer_ids(cycle.id)
+    names = {e.id: e.name for e in EnterpriseRepository().get_many(cycle.supplier_ids).values()} if missing else {}
     for _ in range(2):
-        variants = CatalogueRepository().get_variants_with_offers(cycle.incoming_variant_ids)
+        variants = CatalogueRepository().get_variants_with_offers(missing)
         try:
-            OrderCycleRepository().sync_offers(cycle, variants, names)
+            cycles.sync_offers(cycle, variants, names)
             return
         except TransactionCancelled:
             continue
