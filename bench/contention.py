@@ -39,7 +39,7 @@ def run(aws: EmbeddedAWS) -> dict:
     catalogue = CatalogueRepository()
     wanted = hub.counted()[0]
     variant, offered_in = catalogue.get_variant(wanted)
-    catalogue.save_variant(variant.model_copy(update={"on_hand": LAST_UNITS}), offered_in)
+    catalogue.save_variant(variant.model_copy(update={"on_hand": LAST_UNITS}), variant, offered_in)
     app = load_function("shop").app
 
     def shop(n: int):

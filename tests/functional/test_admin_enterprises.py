@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from admin_fixtures import ADD, armed, cast, people  # noqa: F401
+from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
 
 ANN, BOB = "ann@example.org", "bob@example.org"
@@ -229,3 +230,25 @@ def test_customers_are_added_listed_and_tagged(ann):
     tagged = ann.put(f"/enterprises/{hub}/customers/chloe@example.org/tags", {"tags": ["pro", "vip"]}).ok()
     assert ann.get(f"/enterprises/{hub}/customers").ok() == [tagged]
     assert ann.put(f"/enterprises/{hub}/customers/nobody@example.org/tags", {"tags": []}).error(404)["code"] == "customer_not_found"
+
+
+def test_a_price_change_never_undoes_a_sale_made_meanwhile(cast, monkeypatch):
+    """The PATCH reads the variant, a shopper buys 5 apples, then the PATCH writes: the stock
+    stays at what the sale left. Changing the stock itself over a sale is a 409, not a lost sale."""
+    apples, catalogue = cast["apples"], CatalogueRepository()
+    real = CatalogueRepository.get_variant
+
+    def read_then_a_sale(self, variant_id):
+        read = real(self, variant_id)
+        variant, offered_in = real(self, variant_id)
+        catalogue.save_variant(variant.model_copy(update={"on_hand": variant.on_hand - 5}), variant, offered_in)
+        return read
+
+    before = real(catalogue, apples)[0].on_hand
+    monkeypatch.setattr(CatalogueRepository, "get_variant", read_then_a_sale)
+    assert cast.farm.patch(f"/variants/{apples}", {"price": "3.00"}).ok()["price"] == "3.00"
+    assert real(catalogue, apples)[0].on_hand == before - 5
+    assert cast.farm.patch(f"/variants/{apples}", {"on_hand": 50}).error(409)["code"] == "variant_changed"
+    assert real(catalogue, apples)[0].on_hand == before - 10
+    _, offers, _ = OrderCycleRepository().shop_partition(cast.cycle)
+    assert (offers[apples].price, offers[apples].on_hand) == (Decimal("3.00"), before - 10)

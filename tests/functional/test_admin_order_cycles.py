@@ -351,7 +351,7 @@ def test_a_stock_change_between_read_and_write_is_retried(cast, monkeypatch):
         reads.append(variants[cast["plums"]][0].on_hand)
         if len(reads) == 1:
             plums, offered_in = catalogue.get_variant(cast["plums"])
-            catalogue.save_variant(plums.model_copy(update={"on_hand": plums.on_hand - 3}), offered_in)
+            catalogue.save_variant(plums.model_copy(update={"on_hand": plums.on_hand - 3}), plums, offered_in)
         return variants
 
     monkeypatch.setattr(CatalogueRepository, "get_variants_with_offers", read_then_a_checkout)

@@ -135,7 +135,7 @@ def test_price_and_stock_changes_reach_the_offers(aws):
     cycles.create(cycle)
     cycles.sync_offers(cycle, catalogue.get_variants_with_offers(cycle.incoming_variant_ids), {})
     variant, offered_in = catalogue.get_variant("carrots-1kg")
-    catalogue.save_variant(variant.model_copy(update={"price": Decimal("2.60"), "on_hand": 9}), offered_in)
+    catalogue.save_variant(variant.model_copy(update={"price": Decimal("2.60"), "on_hand": 9}), variant, offered_in)
     _, offers, _ = cycles.shop_partition("week-48")
     assert (offers["carrots-1kg"].price, offers["carrots-1kg"].on_hand) == (Decimal("2.60"), 9)
 

@@ -52,11 +52,6 @@ def set_on_hand_of_variant_only(variant_id: str, on_hand: int, on_demand: bool =
                                          "SET on_hand = :n, on_demand = :d", {":n": on_hand, ":d": on_demand})])
 
 
-def stock_variant(variant_id: str, on_hand: int) -> Variant:
-    variant, _ = CatalogueRepository().get_variant(variant_id)
-    return variant.model_copy(update={"on_hand": on_hand})
-
-
 def test_an_order_is_priced_stored_and_takes_its_stock_in_one_transaction(shop_app, clock, aws_requests):
     ids = load_hub(clock.now())
     aws_requests.clear()
@@ -218,7 +213,9 @@ def test_a_refused_attempt_may_be_retried_with_its_key(shop_app, clock):
     ids = load_hub(clock.now())
     refused = post_order(shop_app, ids.cycle, order_body({CHEESE: 4}), key="retry-me")
     assert refused.status_code == 409
-    CatalogueRepository().save_variant(stock_variant(CHEESE, on_hand=6), [ids.cycle, ids.later_cycle])
+    catalogue = CatalogueRepository()
+    cheese, offered_in = catalogue.get_variant(CHEESE)
+    catalogue.save_variant(cheese.model_copy(update={"on_hand": 6}), cheese, offered_in)
 
     accepted = post_order(shop_app, ids.cycle, order_body({CHEESE: 4}), key="retry-me")
 

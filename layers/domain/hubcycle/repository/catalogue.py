@@ -68,14 +68,28 @@ class CatalogueRepository(Repository):
     def variant_owners(self, variant_ids: Iterable[str]) -> dict[str, str]:
         return {v.id: v.supplier_id for v in self.get_variants(variant_ids).values()}
 
-    def save_variant(self, variant: Variant, offered_in: list[str]) -> None:
-        """Price and stock change on the variant and, in the same transaction, on its offers."""
-        values = {":price": f"{variant.price:.2f}", ":on_hand": variant.on_hand, ":on_demand": variant.on_demand}
-        update = "SET price = :price, on_hand = :on_hand, on_demand = :on_demand"
+    def save_variant(self, variant: Variant, previous: Variant, offered_in: list[str]) -> None:
+        """Price and stock change on the variant and, in the same transaction, on its offers.
+        The stock is written only when it changed, and then only if it is still the stock that
+        was read: a sale in between must not be undone."""
+        values = {":price": f"{variant.price:.2f}", ":on_demand": variant.on_demand}
+        update = "SET price = :price, on_demand = :on_demand"
+        condition = "attribute_exists(PK)"
+        if variant.on_hand != previous.on_hand:
+            values[":on_hand"] = variant.on_hand
+            update += ", on_hand = :on_hand"
+            if previous.on_hand is None:
+                values[":null"] = "NULL"
+                condition += " AND attribute_type(on_hand, :null)"
+            else:
+                values[":read"] = previous.on_hand
+                condition += " AND on_hand = :read"
+        copy_values = {k: v for k, v in values.items() if k not in (":read", ":null")}
         self.transact([
-            update_action(keys.variant(variant.id), keys.VARIANT_SK, update, values, condition="attribute_exists(PK)"),
+            update_action(keys.variant(variant.id), keys.VARIANT_SK, update, values, condition=condition),
             *[
-                update_action(keys.order_cycle(c), keys.offer(variant.id), update, values, condition="attribute_exists(PK)")
+                update_action(keys.order_cycle(c), keys.offer(variant.id), update, copy_values,
+                              condition="attribute_exists(PK)")
                 for c in offered_in
             ],
         ])

@@ -106,10 +106,11 @@ def change_variant(caller: Caller, variant_id: str, body: VariantChanges) -> dic
         changes["on_demand"] = False
     changed = Variant.model_validate({**variant.model_dump(), **changes})
     try:
-        catalogue.save_variant(changed, offered_in)
+        catalogue.save_variant(changed, variant, offered_in)
     except TransactionCancelled:
         raise Conflict(
-            "The variant's order cycles changed meanwhile; try again.", code="variant_changed"
+            "The variant changed meanwhile (a sale, or its order cycles); read it again and resend.",
+            code="variant_changed",
         ) from None
     return _json(changed)
 
