@@ -74,8 +74,9 @@ def test_an_order_is_priced_stored_and_takes_its_stock_in_one_transaction(shop_a
 
     assert dict(aws_requests) == {
         "dynamodb.PutItem": 1, "dynamodb.Query": 1, "dynamodb.BatchGetItem": 1,
-        "dynamodb.TransactWriteItems": 1, "dynamodb.UpdateItem": 1, "sesv2.SendEmail": 1,
-    }  # the PutItem and the UpdateItem are the idempotency record's
+        "dynamodb.TransactWriteItems": 1, "dynamodb.UpdateItem": 3, "sesv2.SendEmail": 1,
+    }  # the PutItem and one UpdateItem are the idempotency record's; two UpdateItems take the sold
+    # carrots and cheese from their copies in the later cycle, which offers them too
     [stored] = OrderRepository().orders_of_cycle(ids.cycle)
     assert (stored.id, stored.total, stored.customer.email) == (order["id"], Decimal("23.28"), "zoe@example.org")
     assert stock(CARROTS_1KG, ids.cycle, ids.later_cycle) == [8, 8, 8]
@@ -375,3 +376,17 @@ def test_an_order_that_cannot_fit_one_transaction_is_refused(shop_app, clock):
     error = json_of(too_many)["error"]
     assert (error["code"], error["field"]) == ("too_many_items", "items") and "at most 100" in error["message"]
     assert order(variant_ids[:48]).status_code == 201
+
+
+def test_an_orders_size_limit_does_not_grow_with_the_cycles_a_variant_was_copied_into(shop_app, clock):
+    """Weekly duplicates copy every offer again, so a variant's `offered_in` grows; a basket that
+    fitted in one transaction must still fit. Here the carrots' copy says 120 more cycles offer
+    them (long gone: their copies no longer exist)."""
+    ids = load_hub(clock.now())
+    gone = [f"gone-{n}" for n in range(120)]
+    Repository().update(keys.order_cycle(ids.cycle), keys.offer(CARROTS_1KG), "SET offered_in = :all",
+                        {":all": [ids.cycle, ids.later_cycle, *gone]})
+
+    response = post_order(shop_app, ids.cycle, order_body({CARROTS_1KG: 2, CHEESE: 1}))
+    assert response.status_code == 201, response.body
+    assert stock(CARROTS_1KG, ids.cycle, ids.later_cycle) == [8, 8, 8]

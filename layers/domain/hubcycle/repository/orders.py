@@ -7,9 +7,15 @@ never both get them, and nothing is half-written:
 - ConditionCheck the cycle item: it exists, is not being deleted, and is open now;
 - Update the shopper as a Customer of the distributor (name refreshed, the hub's tags kept);
 - per counted variant: Update the variant `on_hand = on_hand - q` if `on_hand >= q`, and the same
-  decrement on its offer copy in every cycle listed in `offered_in`, so every listing stays exact;
+  decrement on its offer copy in this cycle, so this shop's listing stays exact;
 - per on-demand variant: ConditionCheck that it is still on demand (nothing to decrement).
-DynamoDB allows 100 actions per transaction: a larger order is refused (422 too_many_items)."""
+DynamoDB allows 100 actions per transaction: 3 plus 2 per counted product, so an order holds at
+most 48 counted products; a larger one is refused (422 too_many_items). The copies of the same
+variant in the other cycles that offer it (`offered_in`: a duplicated or upcoming cycle) are
+decremented right after the transaction, outside it, so that an order's size limit never depends
+on how many cycles a variant was copied into; a crash in between leaves another cycle's listing
+showing a few units too many until its next change, never a sale of stock that is gone (the
+condition is on the variant itself)."""
 from __future__ import annotations
 
 import random
@@ -67,6 +73,7 @@ class OrderRepository(Repository):
         while True:
             try:
                 self.transact(actions)
+                self._take_from_other_copies(order, offers)
                 return True
             except TransactionCancelled as cancelled:
                 failed = [subject for subject, reason in zip(subjects, cancelled.reasons) if reason == _CHECK_FAILED]
@@ -76,6 +83,19 @@ class OrderRepository(Repository):
                     raise _refusal(failed, cancelled.reasons) from None
             retries += 1
             time.sleep(random.uniform(0.02, 0.1) * retries)
+
+    def _take_from_other_copies(self, order: Order, offers: Mapping[str, Offer]) -> None:
+        """The sold units leave the listings of the other cycles offering the same variants."""
+        for line in order.items:
+            offer = offers[line.variant_id]
+            if offer.on_demand:
+                continue
+            for other in sorted(set(offer.offered_in) - {order.order_cycle_id}):
+                try:
+                    self.update(keys.order_cycle(other), keys.offer(line.variant_id), "SET on_hand = on_hand - :q",
+                                {":q": line.quantity}, condition="attribute_exists(PK)")
+                except TransactionCancelled:  # that cycle stopped offering it meanwhile
+                    continue
 
     def _placement(self, order: Order, offers: Mapping[str, Offer], now: datetime) -> tuple[list[dict], list[tuple]]:
         """The transaction's actions, and beside each what a failed condition on it means."""
@@ -107,10 +127,9 @@ class OrderRepository(Repository):
             take = {":q": line.quantity}
             actions.append(update_action(*variant_key, "SET on_hand = on_hand - :q", take, condition="on_hand >= :q"))
             subjects.append(("stock", line.variant_id))
-            for copy_cycle in sorted(set(offer.offered_in) | {cycle_id}):
-                actions.append(update_action(keys.order_cycle(copy_cycle), keys.offer(line.variant_id),
-                                             "SET on_hand = on_hand - :q", take, condition="attribute_exists(PK)"))
-                subjects.append(("offer", line.variant_id))
+            actions.append(update_action(keys.order_cycle(cycle_id), keys.offer(line.variant_id),
+                                         "SET on_hand = on_hand - :q", take, condition="attribute_exists(PK)"))
+            subjects.append(("offer", line.variant_id))
         return actions, subjects
 
 
