@@ -409,3 +409,21 @@ def test_a_change_whose_copies_could_not_be_written_is_repaired_by_sending_it_ag
     cast.hub.put(f"{cast.path}/incoming/{cast['farm']}", change).ok()
     offers, fees = shop_copies(cast.cycle)
     assert cast["plums"] in offers and cast["farm-extra"] in fees
+
+
+def test_a_copy_respects_permissions_withdrawn_since_the_original(cast, clock):
+    """The farm no longer lets the market sell its apples, then no longer supplies the hub at all
+    once Week 48 has closed: next week's copy has neither (seed 004), the bakery's bread stays."""
+    cast.farm.grant(cast["farm"], cast["market"])
+    cycles = OrderCycleRepository()
+    week = cycles.get(cast.cycle)
+    cycles.save(week.with_dates(clock.now() - timedelta(days=7), clock.now() - timedelta(days=1)), previous=week)
+    cast.farm.grant(cast["farm"], cast["hub"])
+    assert cast["farm"] in [e["supplier_id"] for e in cast.hub.get(cast.path).ok()["incoming"]]
+
+    copy = cast.hub.post(f"{cast.path}/duplicate").ok(201)
+
+    assert cast["farm"] not in [e["supplier_id"] for e in copy["incoming"]]
+    market = next(e for e in copy["outgoing"] if e["distributor_id"] == cast["market"])
+    assert market["variant_ids"] == [cast["bread"]]
+    assert all(cast["apples"] not in e["variant_ids"] for e in copy["outgoing"])

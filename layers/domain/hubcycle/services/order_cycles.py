@@ -131,10 +131,39 @@ def change(caller: Caller, cycle_id: str, body) -> dict:
 def duplicate(caller: Caller, cycle_id: str) -> dict:
     """Seed 003's "dupliquer": a "COPY OF" with everything but the dates."""
     cycle, access = _as_coordinator(caller, cycle_id, "duplicate it")
-    copy = cycle.duplicate(new_id())
+    copy = _still_allowed(cycle.duplicate(new_id()))
     OrderCycleRepository().create(copy)
     _after_save(copy)
     return _view(access, copy)
+
+
+def _still_allowed(cycle: OrderCycle) -> OrderCycle:
+    """A copy keeps only the suppliers, distributors and products that may still take part:
+    a permission withdrawn since the original was made is respected (seed 004)."""
+    enterprises = EnterpriseRepository()
+    found = enterprises.get_many(cycle.participant_ids)
+    graph = enterprises.permission_graph(cycle.participant_ids)
+    coordinator = found[cycle.coordinator_id]
+
+    def may_supply(exchange: IncomingExchange) -> bool:
+        supplier = found.get(exchange.supplier_id)
+        return supplier is not None and supplier_refusal(coordinator, supplier, graph) is None
+
+    def may_distribute(exchange: OutgoingExchange) -> bool:
+        distributor = found.get(exchange.distributor_id)
+        if distributor is None:
+            return False
+        shipping, payment = enterprises.methods(distributor.id)
+        return distributor_refusal(coordinator, distributor, graph, bool(shipping), bool(payment)) is None
+
+    kept = cycle.model_copy(update={"incoming": [e for e in cycle.incoming if may_supply(e)],
+                                    "outgoing": [e for e in cycle.outgoing if may_distribute(e)]})
+    kept.drop_variants_not_incoming()
+    supplier_of = {v: e.supplier_id for e in kept.incoming for v in e.variant_ids}
+    for exchange in kept.outgoing:  # both ways: each supplier still lets this distributor sell it
+        exchange.variant_ids = [v for v in exchange.variant_ids
+                                if graph.adds_to_cycles_of(supplier_of[v], exchange.distributor_id)]
+    return kept
 
 
 def delete(caller: Caller, cycle_id: str) -> None:
