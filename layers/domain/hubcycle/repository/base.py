@@ -79,13 +79,15 @@ class Repository:
 
     def query(self, key_condition: str, values: dict[str, Any], *, index: str | None = None,
               names: dict[str, str] | None = None, filter_expression: str | None = None,
-              forward: bool = True, limit: int | None = None) -> Iterator[dict]:
+              forward: bool = True, limit: int | None = None, consistent: bool = False) -> Iterator[dict]:
         params: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": key_condition,
             "ExpressionAttributeValues": serialize(values),
             "ScanIndexForward": forward,
         }
+        if consistent:
+            params["ConsistentRead"] = True
         if index:
             params["IndexName"] = index
         if names:
@@ -101,10 +103,10 @@ class Repository:
                 return
             params["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
-    def partition(self, pk: str, prefix: str = "") -> list[dict]:
+    def partition(self, pk: str, prefix: str = "", consistent: bool = False) -> list[dict]:
         if prefix:
-            return list(self.query("PK = :pk AND begins_with(SK, :p)", {":pk": pk, ":p": prefix}))
-        return list(self.query("PK = :pk", {":pk": pk}))
+            return list(self.query("PK = :pk AND begins_with(SK, :p)", {":pk": pk, ":p": prefix}, consistent=consistent))
+        return list(self.query("PK = :pk", {":pk": pk}, consistent=consistent))
 
     def index_partition(self, gsi1pk: str, prefix: str = "") -> list[dict]:
         if prefix:

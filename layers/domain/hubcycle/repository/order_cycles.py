@@ -203,7 +203,8 @@ class OrderCycleRepository(Repository):
 
     def has_orders(self, cycle_id: str) -> bool:
         items = self.query(
-            "PK = :pk AND begins_with(SK, :o)", {":pk": keys.order_cycle(cycle_id), ":o": keys.ORDER_PREFIX}, limit=1
+            "PK = :pk AND begins_with(SK, :o)", {":pk": keys.order_cycle(cycle_id), ":o": keys.ORDER_PREFIX},
+            limit=1, consistent=True,  # an order placed a moment ago must count
         )
         return next(items, None) is not None
 

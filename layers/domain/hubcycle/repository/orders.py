@@ -48,7 +48,8 @@ _BUSY = "TransactionConflict"
 
 class OrderRepository(Repository):
     def orders_of_cycle(self, cycle_id: str) -> list[Order]:
-        items = self.partition(keys.order_cycle(cycle_id), keys.ORDER_PREFIX)
+        """Strongly consistent: a closing must see the order placed the second before."""
+        items = self.partition(keys.order_cycle(cycle_id), keys.ORDER_PREFIX, consistent=True)
         return sorted((from_item(Order, i) for i in items), key=lambda o: (o.created_at, o.id))
 
     def get(self, cycle_id: str, order_id: str) -> Order:
