@@ -81,6 +81,7 @@ def test_edit_profile_lets_the_grantee_edit_the_profile_but_not_what_the_enterpr
     assert bob.get(f"/enterprises/{farm}").ok()["name"] == "Farm"
     assert bob.patch(f"/enterprises/{farm}", {"name": "Farm of the Hills", "timezone": "Europe/Paris"}).ok()["name"] == "Farm of the Hills"
     assert bob.patch(f"/enterprises/{farm}", {"kind": "hub"}).error(403)["field"] == "enterprise_id"
+    assert bob.patch(f"/enterprises/{farm}", {"customer_names_to_suppliers": True}).status == 403
     assert bob.post(f"/enterprises/{farm}/managers", {"email": BOB}).status == 403
     ann.grant(farm, agency)
     assert bob.get(f"/enterprises/{farm}").status == 403

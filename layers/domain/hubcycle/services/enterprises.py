@@ -51,11 +51,14 @@ def read(caller: Caller, enterprise_id: str) -> dict:
     return _json(caller.enterprises.get(enterprise_id))
 
 
+MANAGERS_ONLY = {"kind", "is_producer", "customer_names_to_suppliers"}
+
+
 def change(caller: Caller, enterprise_id: str, body) -> dict:
     """Managers change anything; an enterprise granted edit_profile changes the profile but not
-    what the enterprise is (its kind, whether it produces)."""
+    what the enterprise is (its kind, whether it produces) nor whom it shows its customers' names."""
     changes = body.model_dump(exclude_unset=True)
-    if {"kind", "is_producer"} & set(changes):
+    if MANAGERS_ONLY & set(changes):
         caller.require_manager(enterprise_id)
     else:
         caller.require_ability(enterprise_id, Ability.edit_profile)
