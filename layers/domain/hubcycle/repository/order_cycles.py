@@ -149,19 +149,18 @@ class OrderCycleRepository(Repository):
             raise NotFound(f"no order cycle {cycle_id}", code="order_cycle_not_found")
         return cycle, offers, fees
 
-    def offer_ids(self, cycle_id: str) -> set[str]:
-        """The variants the cycle holds a copy of (keys only)."""
-        items = self.query("PK = :pk AND begins_with(SK, :o)", {":pk": keys.order_cycle(cycle_id), ":o": "OFFER#"})
-        return {item["SK"].removeprefix("OFFER#") for item in items}
+    def offers(self, cycle_id: str) -> dict[str, dict]:
+        """The cycle's offer items by variant id."""
+        return {i["id"]: i for i in self.partition(keys.order_cycle(cycle_id), "OFFER#")}
 
     def sync_offers(self, cycle: OrderCycle, variants: dict[str, tuple[Variant, set[str]]],
-                    supplier_names: dict[str, str]) -> None:
+                    supplier_names: dict[str, str], existing: dict[str, dict] | None = None) -> None:
         """Make the cycle's offers the copies of its incoming variants. `variants` maps each
         variant to copy (at least those without a copy yet) to the variant and the cycles already
         copying it (catalogue read). Each copy is written in one transaction with the variant's
         `offered_in` and the other copies' lists, conditional on the stock read, so no checkout
-        slips between."""
-        existing = {i["id"]: i for i in self.partition(keys.order_cycle(cycle.id), "OFFER#")}
+        slips between. `existing`: the cycle's offers if the caller has just read them."""
+        existing = self.offers(cycle.id) if existing is None else existing
         wanted = cycle.incoming_variant_ids
         groups: list[list[dict]] = []
         for variant_id in sorted(wanted - set(existing)):

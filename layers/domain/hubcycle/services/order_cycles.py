@@ -356,14 +356,18 @@ def _scheduling():
 
 
 def _sync_offers(cycle: OrderCycle) -> None:
-    """Retried once: a checkout may change a variant's stock between the read and the write."""
+    """Retried once: a checkout may change a variant's stock between the read and the write.
+    Only variants without a copy yet are read from the catalogue."""
     cycles = OrderCycleRepository()
-    missing = cycle.incoming_variant_ids - cycles.offer_ids(cycle.id)
-    names = {e.id: e.name for e in EnterpriseRepository().get_many(cycle.supplier_ids).values()} if missing else {}
+    names: dict[str, str] = {}
     for _ in range(2):
+        existing = cycles.offers(cycle.id)
+        missing = cycle.incoming_variant_ids - set(existing)
+        if missing and not names:
+            names = {e.id: e.name for e in EnterpriseRepository().get_many(cycle.supplier_ids).values()}
         variants = CatalogueRepository().get_variants_with_offers(missing)
         try:
-            cycles.sync_offers(cycle, variants, names)
+            cycles.sync_offers(cycle, variants, names, existing)
             return
         except TransactionCancelled:
             continue
