@@ -30,8 +30,9 @@ _request: ContextVar[Request] = ContextVar("request")
 
 @app.middleware("http")
 def keep_request(event: Request, get_response):
-    """Chalice's `app.current_request` is one attribute shared by every thread, and `chalice
-    local` serves requests in threads: each handler reads its own request from here instead."""
+    """Chalice's test client keeps `app.current_request` in one attribute shared by every thread
+    (`chalice local` keeps it per thread; Lambda serves one request at a time): for shoppers
+    racing through the test client, each handler reads its own request from here instead."""
     token = _request.set(event)
     try:
         return get_response(event)

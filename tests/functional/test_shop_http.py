@@ -40,8 +40,7 @@ def test_the_preflight_for_an_order_allows_the_storefront_and_the_idempotency_ke
 
 
 def test_concurrent_requests_each_get_their_own_answer(local_system):
-    """`chalice local` serves in threads while Chalice keeps `current_request` in one attribute
-    of the app: each answer must still be the one for its own request."""
+    """`chalice local` serves in threads: each answer must still be the one for its own request."""
     ids = load_hub(datetime.now(timezone.utc))
     baskets = [{CARROTS_1KG: 1 + n % 3, EGGS: 1 + n} if n % 2 else {CARROTS_5KG: 1, EGGS: 1 + n} for n in range(8)]
 
