@@ -118,24 +118,6 @@ def test_a_schedule_firing_before_its_time_does_nothing(hub, clock, scheduler):
     assert stored().processed_at is None
 
 
-@pytest.fixture
-def atomic_dynamodb(monkeypatch):
-    """moto applies a transaction by snapshotting and restoring whole tables, so a write landing
-    from another thread meanwhile can be lost (or crash moto): DynamoDB never does that. Serialize
-    moto's writes, as DynamoDB's own isolation would, so the race is between our handlers only."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-
-        def serialized(self, *args, _original=original, **kwargs):
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, serialized)
-
-
 def test_two_closings_that_read_the_same_version_record_once(hub, clock, mailbox):
     clock.freeze(CLOSES)
     first_read, second_read = stored(), stored()
@@ -145,7 +127,9 @@ def test_two_closings_that_read_the_same_version_record_once(hub, clock, mailbox
     assert recipients(mailbox()) == PRODUCERS_WITH_ORDERS
 
 
-def test_racing_closings_record_and_send_once(hub, clock, scheduler, mailbox, atomic_dynamodb):
+def test_racing_closings_record_and_send_once(hub, clock, scheduler, mailbox):
+    """The embedded AWS isolates DynamoDB requests as DynamoDB does (embedded_aws.isolate_dynamodb),
+    so the race is between our handlers only."""
     clock.freeze(CLOSES + timedelta(seconds=1))
     start = threading.Barrier(4)
     results, errors = [], []
