@@ -128,6 +128,9 @@ def measure_hub(aws: EmbeddedAWS, size: HubSize) -> dict[str, Calls]:
             warm = [counted(lambda: expect(post_order(shop, cycle_id, order_body(cart, email=f"shopper{n}@example.org"),
                                                       f"more-{n}"), 201)) for n, cart in enumerate(carts[2:])]
             measured["warm_checkout"] = sorted(warm, key=lambda run: run.seconds)[len(warm) // 2]
+        # its transaction is refused (the order exists): moto must keep its snapshot to roll back
+        measured["checkout_retried"] = counted(lambda: expect(post_order(shop, cycle_id, order_body(carts[0]), "first"),
+                                                              201))
     clock.freeze(CLOSES + timedelta(seconds=30))
     with transactions_without_table_snapshot():
         measured["close"] = counted(lambda: schedule(cycle_id, "close", CLOSES))
@@ -180,7 +183,8 @@ def report(by_size: dict[str, dict[str, Calls]]) -> None:
     figure("scheduler.close.ses_sends", large["close"].calls.counts["sesv2.SendEmail"])
     for size, measured in by_size.items():
         for name, label in (("shops", "shop.shops"), ("shop", "shop.shop"), ("products", "shop.products"),
-                            ("checkout", "shop.checkout"), ("checkout_without_key", "shop.checkout_without_key"),
+                            ("checkout", "shop.checkout"), ("checkout_retried", "shop.checkout_retried"),
+                            ("checkout_without_key", "shop.checkout_without_key"),
                             ("open", "scheduler.open"), ("close", "scheduler.close"), ("sweep", "scheduler.sweep")):
             calls = measured[name]
             figure(f"{label}.calls.{size}", calls.calls.breakdown())
@@ -212,8 +216,8 @@ def report(by_size: dict[str, dict[str, Calls]]) -> None:
     others = checkout.ddb - transactions - checkout.reads
     within = transactions == 1 and checkout.reads <= 2
     figure("shop.checkout.target", f"{'met' if within and not others else 'missed'}: TransactWriteItems×{transactions} "
-                                   f"+ {checkout.reads} reads + {others} other writes (the Idempotency-Key record, "
-                                   f"written before and after); without a key {keyless.ddb} requests")
+                                   f"+ {checkout.reads} reads + {others} other writes, with an Idempotency-Key; "
+                                   f"without a key {keyless.ddb} requests")
 
 
 def run(aws: EmbeddedAWS) -> dict[str, dict[str, Calls]]:

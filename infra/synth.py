@@ -117,7 +117,6 @@ def table_resource() -> dict:
     properties = copy.deepcopy(table.TABLE_DEFINITION)
     properties["TableName"] = {"Ref": "AWS::StackName"}
     properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
-    properties["TimeToLiveSpecification"] = {"AttributeName": table.TTL_ATTRIBUTE, "Enabled": True}
     return {
         "Type": "AWS::DynamoDB::Table",
         "DeletionPolicy": "Retain",

@@ -66,11 +66,11 @@ def list_products(shop_id, cycle_id):
 @app.route("/shops/{shop_id}/cycles/{cycle_id}/orders", methods=["POST"], cors=cors)
 @answers_errors
 def place_order(shop_id, cycle_id):
-    from hubcycle.services import checkout  # powertools loads only when someone orders (~40 ms)
+    from hubcycle.services import checkout  # the email and metrics modules load only when someone orders
 
     request = _request.get()
     order = checkout.place_order(
         shop_id, cycle_id, parse_body(request, checkout.CheckoutRequest),
-        idempotency_key=request.headers.get("idempotency-key"), lambda_context=request.lambda_context,
+        idempotency_key=request.headers.get("idempotency-key"),
     )
     return json_response(order, status=201)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from hubcycle.repository.table import TABLE_DEFINITION, TTL_ATTRIBUTE
+from hubcycle.repository.table import TABLE_DEFINITION
 
 ROOT = Path(__file__).resolve().parents[2]
 SYNTH = ROOT / "infra" / "synth.py"
@@ -195,7 +195,7 @@ def test_the_lambda_zips_are_self_contained_and_precompiled(real, tmp_path):
 # --- The table --------------------------------------------------------------------------------------
 
 
-def test_the_table_is_the_local_definition_with_pitr_and_ttl(synthesis):
+def test_the_table_is_the_local_definition_with_point_in_time_recovery(synthesis):
     table = synthesis.resources["Table"]
     properties = table["Properties"]
     for key, value in TABLE_DEFINITION.items():
@@ -203,10 +203,7 @@ def test_the_table_is_the_local_definition_with_pitr_and_ttl(synthesis):
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
     assert [g["IndexName"] for g in properties["GlobalSecondaryIndexes"]] == ["GSI1"]
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert TTL_ATTRIBUTE == "expiration"
-    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
-    assert set(properties) == set(TABLE_DEFINITION) | {
-        "TableName", "PointInTimeRecoverySpecification", "TimeToLiveSpecification"}
+    assert set(properties) == set(TABLE_DEFINITION) | {"TableName", "PointInTimeRecoverySpecification"}
     assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
 
 
@@ -236,28 +233,19 @@ def test_no_function_may_scan_the_table(synthesis):
         assert "dynamodb:Scan" not in synthesis.actions(role)
 
 
-def test_shop_deletes_only_idempotency_records(synthesis):
-    deleting = [s for s in synthesis.statements("ShopRole") if "dynamodb:DeleteItem" in s["Action"]]
-    assert deleting
-    for statement in deleting:
-        condition = statement.get("Condition", {})
-        assert condition.get("ForAllValues:StringLike") == {"dynamodb:LeadingKeys": ["IDEMPOTENCY#*"]}, statement
-        assert condition.get("Null") == {"dynamodb:LeadingKeys": "false"}, statement
+def test_shop_deletes_nothing(synthesis):
+    assert not {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & synthesis.actions("ShopRole")
 
 
-def test_shop_writes_only_in_transactions_or_idempotency_records(synthesis):
-    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
-    assert "dynamodb:BatchWriteItem" not in synthesis.actions("ShopRole")
-    for statement in synthesis.statements("ShopRole"):
-        if not writes & set(statement["Action"]):
-            continue
-        condition = statement.get("Condition", {})
-        transactional = condition.get("ForAnyValue:StringEquals", {}).get("dynamodb:EnclosingOperation") == [
-            "TransactWriteItems"]
-        idempotency = condition.get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys") == ["IDEMPOTENCY#*"]
-        assert transactional or idempotency, statement
-        if transactional:
-            assert "dynamodb:DeleteItem" not in statement["Action"]
+def test_shop_writes_only_in_transactions(synthesis):
+    """Orders, stock and offer copies change together or not at all: a stray PutItem or UpdateItem
+    would be refused on AWS (tests/functional/test_shop_checkout.py checks the code asks for none)."""
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+    writing = [s for s in synthesis.statements("ShopRole") if writes & set(s["Action"])]
+    assert writing
+    for statement in writing:
+        assert statement["Condition"] == {"ForAnyValue:StringEquals": {"dynamodb:EnclosingOperation": [
+            "TransactWriteItems"]}}, statement
 
 
 def test_shop_touches_neither_schedules_nor_roles_nor_the_bus(synthesis):

@@ -12,10 +12,10 @@ never both get them, and nothing is half-written:
 DynamoDB allows 100 actions per transaction: 3 plus 2 per counted product, so an order holds at
 most 48 counted products; a larger one is refused (422 too_many_items). The copies of the same
 variant in the other cycles that offer it (`offered_in`: a duplicated or upcoming cycle) are
-decremented right after the transaction, outside it, so that an order's size limit never depends
-on how many cycles a variant was copied into; a crash in between leaves another cycle's listing
-showing a few units too many until its next change, never a sale of stock that is gone (the
-condition is on the variant itself)."""
+decremented right after, in a second transaction (one per 100 copies), so that an order's size
+limit never depends on how many cycles a variant was copied into; a crash in between leaves another
+cycle's listing showing a few units too many until its next change, never a sale of stock that is
+gone (the condition is on the variant itself)."""
 from __future__ import annotations
 
 import random
@@ -53,10 +53,15 @@ class OrderRepository(Repository):
         return sorted((from_item(Order, i) for i in items), key=lambda o: (o.created_at, o.id))
 
     def get(self, cycle_id: str, order_id: str) -> Order:
-        item = super().get(keys.order_cycle(cycle_id), keys.order(order_id), consistent=True)
-        if item is None:
+        order = self.find(cycle_id, order_id)
+        if order is None:
             raise NotFound(f"no order {order_id} in this order cycle", code="order_not_found")
-        return from_item(Order, item)
+        return order
+
+    def find(self, cycle_id: str, order_id: str) -> Order | None:
+        """Strongly consistent: a retried checkout must see the order its first attempt placed."""
+        item = super().get(keys.order_cycle(cycle_id), keys.order(order_id), consistent=True)
+        return None if item is None else from_item(Order, item)
 
     def place(self, order: Order, offers: Mapping[str, Offer], now: datetime) -> bool:
         """Store `order` and take its stock, all or nothing. `offers` holds the cycle's offer of
@@ -74,8 +79,7 @@ class OrderRepository(Repository):
         while True:
             try:
                 self.transact(actions)
-                self._take_from_other_copies(order, offers)
-                return True
+                break
             except TransactionCancelled as cancelled:
                 failed = [subject for subject, reason in zip(subjects, cancelled.reasons) if reason == _CHECK_FAILED]
                 if ("order", order.id) in failed:
@@ -83,20 +87,33 @@ class OrderRepository(Repository):
                 if failed or _BUSY not in cancelled.reasons or retries == CONFLICT_RETRIES:
                     raise _refusal(failed, cancelled.reasons) from None
             retries += 1
-            time.sleep(random.uniform(0.02, 0.1) * retries)
+            _pause(retries)
+        self._take_from_other_copies(order, offers)
+        return True
 
     def _take_from_other_copies(self, order: Order, offers: Mapping[str, Offer]) -> None:
-        """The sold units leave the listings of the other cycles offering the same variants."""
-        for line in order.items:
-            offer = offers[line.variant_id]
-            if offer.on_demand:
-                continue
-            for other in sorted(set(offer.offered_in) - {order.order_cycle_id}):
+        """The sold units leave the listings of the other cycles offering the same variants, in
+        one more transaction (the shop writes through transactions only), less the copies of a
+        cycle that stopped offering a variant meanwhile. Copies still busy after the retries are left
+as they were: a listing a few units too high, never an oversold variant."""
+        actions = [
+            update_action(keys.order_cycle(other), keys.offer(line.variant_id), "SET on_hand = on_hand - :q",
+                          {":q": line.quantity}, condition="attribute_exists(PK)")
+            for line in order.items if not offers[line.variant_id].on_demand
+            for other in sorted(set(offers[line.variant_id].offered_in) - {order.order_cycle_id})
+        ]
+        for start in range(0, len(actions), TRANSACTION_LIMIT):
+            pending, retries = actions[start:start + TRANSACTION_LIMIT], 0
+            while pending and retries <= CONFLICT_RETRIES:
                 try:
-                    self.update(keys.order_cycle(other), keys.offer(line.variant_id), "SET on_hand = on_hand - :q",
-                                {":q": line.quantity}, condition="attribute_exists(PK)")
-                except TransactionCancelled:  # that cycle stopped offering it meanwhile
-                    continue
+                    self.transact(pending)
+                    break
+                except TransactionCancelled as cancelled:
+                    kept = [a for a, reason in zip(pending, cancelled.reasons) if reason != _CHECK_FAILED]
+                    if len(kept) == len(pending):
+                        retries += 1
+                        _pause(retries)
+                    pending = kept
 
     def _placement(self, order: Order, offers: Mapping[str, Offer], now: datetime) -> tuple[list[dict], list[tuple]]:
         """The transaction's actions, and beside each what a failed condition on it means."""
@@ -132,6 +149,10 @@ class OrderRepository(Repository):
                                          "SET on_hand = on_hand - :q", take, condition="attribute_exists(PK)"))
             subjects.append(("offer", line.variant_id))
         return actions, subjects
+
+
+def _pause(retries: int) -> None:
+    time.sleep(random.uniform(0.02, 0.1) * retries)
 
 
 def _refusal(failed: list[tuple], reasons: list[str]) -> Conflict:

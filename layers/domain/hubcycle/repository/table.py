@@ -30,21 +30,14 @@ TABLE_DEFINITION: dict = {
     "BillingMode": "PAY_PER_REQUEST",
 }
 
-TTL_ATTRIBUTE = "expiration"
-"""Idempotency records (aws-lambda-powertools) expire through this attribute."""
-
-
 def table_name() -> str:
     return os.environ.get("HUBCYCLE_TABLE", "hubcycle")
 
 
 def create_table(dynamodb_client, name: str | None = None) -> None:
-    """Create the table (and its TTL) if missing; used by the local system and the tests."""
+    """Create the table if missing; used by the local system and the tests."""
     name = name or table_name()
     existing = dynamodb_client.list_tables().get("TableNames", [])
     if name not in existing:
         dynamodb_client.create_table(TableName=name, **TABLE_DEFINITION)
         dynamodb_client.get_waiter("table_exists").wait(TableName=name)
-    dynamodb_client.update_time_to_live(
-        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
-    )

@@ -2,12 +2,16 @@
 the shop's chosen methods (two reads), price the order with the domain's fees, place it in one
 transaction that takes the stock (hubcycle.repository.orders), then email the shopper.
 
-Idempotency: with an `Idempotency-Key`, aws-lambda-powertools' idempotency utility keeps the first
-answer for 24 hours in the table itself (PK `IDEMPOTENCY#checkout`), keyed on key + shop + cycle
-and checked against the order request: a retry gets the first answer and creates nothing, the same
-key with another request is refused (422 idempotency_key_reused). The order id is derived from the
-same three values, so even a retry after a crash between the transaction and the idempotency
-record finds its order instead of placing a second one."""
+Idempotency lives in that same transaction. With an `Idempotency-Key`, the order's id is derived
+from key + shop + cycle, and the order's Put is conditional on no order having that id: whatever
+happens to the first answer, a retry cannot place a second order, and finds the first one. It is
+answered with that order when it asks for the same thing (customer, lines, methods), refused with
+422 idempotency_key_reused otherwise. A retry may meet a world the first attempt changed (the
+cycle closed since, its last units sold to this very order): any refusal of a keyed attempt first
+looks for the order placed under its key. So a keyed checkout costs no request beyond a keyless
+one (two reads and the transaction); only a refused or repeated one reads the order.
+aws-lambda-powertools' idempotency utility would add a record written before and after (two
+more writes per order, and a record that can disagree with the order): docs/shop-api.md."""
 from __future__ import annotations
 
 import base64
@@ -16,18 +20,16 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from functools import cache
 from typing import Annotated
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import Field
 
-from hubcycle.adapters.aws import client
 from hubcycle.adapters.mail import send_email
 from hubcycle.clock import clock
 from hubcycle.enterprises import Entity
-from hubcycle.errors import Conflict, Invalid
+from hubcycle.errors import Conflict, DomainError, Invalid
 from hubcycle.fees import price_order
 from hubcycle.notifications.order_confirmation import order_confirmation
 from hubcycle.order_cycles import Id
@@ -36,14 +38,10 @@ from hubcycle.products import Offer
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.orders import OrderRepository
 from hubcycle.repository.shops import ShopRepository
-from hubcycle.repository.table import TTL_ATTRIBUTE
 from hubcycle.services.shopfront import open_exchange
-from hubcycle.settings import settings
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "hubcycle-shop"))
 
-IDEMPOTENCY_PARTITION = "IDEMPOTENCY#checkout"
-IDEMPOTENCY_SECONDS = 24 * 60 * 60
 MAX_QUANTITY = 9999
 ORDER_ID_LENGTH = 10
 """Crockford base32 characters (50 bits): ids never repeat within a cycle (the order's Put is
@@ -69,56 +67,18 @@ class CheckoutRequest(Entity):
     payment_method_id: Id
 
 
-def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempotency_key: str | None = None,
-                lambda_context=None) -> dict:
+def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempotency_key: str | None = None) -> dict:
     """Place the order and return the contract's answer (the first answer again on a retry)."""
     if idempotency_key is None:
         return _checkout(shop_id, cycle_id, request, _new_order_id())
-    key = _valid_key(idempotency_key)
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
-
-    config, checkout_once = _idempotent_checkout(client("dynamodb"), settings().table)
-    if lambda_context is not None:
-        config.register_lambda_context(lambda_context)
-    attempt = {"key": key, "shop_id": shop_id, "cycle_id": cycle_id, "order": request.model_dump(mode="json")}
+    order_id = _derived_order_id(_valid_key(idempotency_key), shop_id, cycle_id)
     try:
-        return checkout_once(attempt=attempt)
-    except IdempotencyValidationError:
-        raise _key_reused() from None
-    except IdempotencyAlreadyInProgressError:
-        raise Conflict("the same order is being placed right now; retry in a few seconds",
-                       field="Idempotency-Key", code="order_in_progress") from None
-
-
-@cache
-def _idempotent_checkout(dynamodb, table: str):
-    """One persistence layer per config (powertools requires it), per client and table, built on
-    first use: the idempotency utility's import (15-30 ms beside boto3) is checkout's alone."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    config = IdempotencyConfig(
-        event_key_jmespath="[key, shop_id, cycle_id]",
-        payload_validation_jmespath="order",
-        expires_after_seconds=IDEMPOTENCY_SECONDS,
-    )
-    persistence = DynamoDBPersistenceLayer(
-        table_name=table, key_attr="PK", sort_key_attr="SK", static_pk_value=IDEMPOTENCY_PARTITION,
-        expiry_attr=TTL_ATTRIBUTE, boto3_client=dynamodb,
-    )
-
-    def checkout_once(*, attempt: dict) -> dict:
-        order_id = _derived_order_id(attempt["key"], attempt["shop_id"], attempt["cycle_id"])
-        return _checkout(attempt["shop_id"], attempt["cycle_id"], CheckoutRequest.model_validate(attempt["order"]), order_id)
-
-    return config, idempotent_function(checkout_once, data_keyword_argument="attempt", persistence_store=persistence,
-                                       config=config, key_prefix="checkout")
+        return _checkout(shop_id, cycle_id, request, order_id)
+    except DomainError:
+        earlier = OrderRepository().find(cycle_id, order_id)
+        if earlier is None:
+            raise
+        return answer(_earlier_attempt(earlier, request))
 
 
 def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: str) -> dict:
@@ -156,7 +116,7 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
             _count("StockConflicts")
         raise
     if not placed:
-        return answer(_earlier_attempt(orders.get(cycle_id, order_id), order))
+        return answer(_earlier_attempt(orders.get(cycle_id, order_id), request))
     logger.thread_safe_append_keys(order_id=order.id)
     try:
         logger.info("order placed", extra={"shop_id": shop_id, "order_cycle_id": cycle_id, "total": f"{order.total:.2f}",
@@ -190,12 +150,12 @@ def answer(order: Order) -> dict:
     }
 
 
-def _earlier_attempt(existing: Order, order: Order) -> Order:
-    """The order an earlier attempt placed under this id, if it was the same request."""
-    def asked(o: Order) -> tuple:
-        return o.customer, o.shipping_method_id, o.payment_method_id, [(i.variant_id, i.quantity) for i in o.items]
-
-    if asked(existing) != asked(order):
+def _earlier_attempt(existing: Order, request: CheckoutRequest) -> Order:
+    """The order an earlier attempt placed under this key, if it asked for the same thing."""
+    asked = (request.customer, request.shipping_method_id, request.payment_method_id, list(_summed(request).items()))
+    placed = (existing.customer, existing.shipping_method_id, existing.payment_method_id,
+              [(line.variant_id, line.quantity) for line in existing.items])
+    if asked != placed:
         raise _key_reused()
     logger.info("order already placed by an earlier attempt", extra={"order_id": existing.id})
     return existing
