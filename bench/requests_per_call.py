@@ -198,6 +198,7 @@ def report(by_size: dict[str, dict[str, Calls]]) -> None:
         figure(f"scheduler.close.producers_ordered_from.{size}", measured["close"].extra["producers_ordered_from"])
     for size, measured in by_size.items():
         figure(f"shop.products.read_units.{size}", measured["products"].calls.read_units)
+        figure(f"shop.checkout.read_units.{size}", measured["checkout"].calls.read_units)
     products = [by_size[size]["products"] for size in by_size]
     figure("shop.products.target", f"{'met' if all(p.ddb == 1 for p in products) else 'missed'}: "
                                    + ", ".join(f"{size} {by_size[size]['products'].ddb} request(s), "

@@ -311,14 +311,14 @@ def test_a_shop_that_does_not_sell_through_the_cycle_is_a_404(shop_app, clock):
 
 def test_a_cycle_being_deleted_after_the_read_refuses_the_order_in_the_transaction(shop_app, clock, monkeypatch):
     ids = load_hub(clock.now())
-    read = OrderCycleRepository.shop_partition
+    read = OrderCycleRepository.pricing
 
     def read_then_delete_starts(self, cycle_id):
         found = read(self, cycle_id)
         Repository().transact([update_action(keys.order_cycle(cycle_id), keys.CYCLE_SK, "SET deleting = :t", {":t": True})])
         return found
 
-    monkeypatch.setattr(OrderCycleRepository, "shop_partition", read_then_delete_starts)
+    monkeypatch.setattr(OrderCycleRepository, "pricing", read_then_delete_starts)
     response = post_order(shop_app, ids.cycle, order_body({CHEESE: 1}))
     assert (response.status_code, json_of(response)["error"]["code"]) == (409, "order_cycle_closed")
     assert nothing_was_written(ids)

@@ -149,6 +149,19 @@ class OrderCycleRepository(Repository):
             raise NotFound(f"no order cycle {cycle_id}", code="order_cycle_not_found")
         return cycle, offers, fees
 
+    def pricing(self, cycle_id: str) -> tuple[OrderCycle, dict[str, EnterpriseFee]]:
+        """The cycle and its fee copies in one Query (they sort before OFFER#): checkout's first read,
+        whose size does not depend on the catalogue."""
+        cycle, fees = None, {}
+        for item in self.query("PK = :pk AND SK < :offers", {":pk": keys.order_cycle(cycle_id), ":offers": "OFFER#"}):
+            if item["SK"] == keys.CYCLE_SK:
+                cycle = from_item(OrderCycle, item)
+            elif item["SK"].startswith("FEE#"):
+                fees[item["id"]] = from_item(EnterpriseFee, item)
+        if cycle is None:
+            raise NotFound(f"no order cycle {cycle_id}", code="order_cycle_not_found")
+        return cycle, fees
+
     def offers(self, cycle_id: str) -> dict[str, dict]:
         """The cycle's offer items by variant id."""
         return {i["id"]: i for i in self.partition(keys.order_cycle(cycle_id), "OFFER#")}

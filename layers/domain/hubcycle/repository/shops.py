@@ -1,17 +1,29 @@
 """What a shop's public pages and its checkout read from the enterprise's partition: the
-enterprise item, its shipping and payment methods and its order-cycle participations.
+enterprise item, its shipping and payment methods and its order-cycle participations (and, for
+checkout, the offers of the ordered variants, fetched in the same batch).
 
 Sort keys there: CUSTOMER# < ENT < GRANT# < OC# < PAYMENT# < SHIPPING#, so the range from ENT
 to SHIPPING# skips the customers (the one part that grows with the shop's success)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from hubcycle.enterprises import Enterprise, PaymentMethod, ShippingMethod
 from hubcycle.errors import NotFound
+from hubcycle.products import Offer
 from hubcycle.repository import keys
 from hubcycle.repository.base import Repository, from_item
+
+
+@dataclass(frozen=True)
+class CheckoutContext:
+    shop: Enterprise
+    shipping: ShippingMethod | None
+    payment: PaymentMethod | None
+    offers: dict[str, Offer]
+    """The cycle's offers of the ordered variants, by variant id."""
 
 
 @dataclass(frozen=True)
@@ -52,22 +64,25 @@ class ShopRepository(Repository):
             raise NotFound(f"no shop {enterprise_id}", code="shop_not_found")
         return ShopPage(enterprise, cycles, shipping, payment)
 
-    def checkout_context(self, shop_id: str, shipping_method_id: str, payment_method_id: str
-                         ) -> tuple[Enterprise, ShippingMethod | None, PaymentMethod | None]:
-        """The shop and the two methods the shopper chose, in one BatchGetItem; a method this shop
-        does not offer comes back as None."""
+    def checkout_context(self, shop_id: str, shipping_method_id: str, payment_method_id: str, cycle_id: str,
+                         variant_ids: Iterable[str]) -> CheckoutContext:
+        """The shop, the two methods the shopper chose and the cycle's offers of the ordered
+        variants, in one BatchGetItem (100 keys: the 3 and up to 97 variants, more than an order
+        can hold). A method this shop does not offer comes back as None, an offer the cycle does
+        not have is missing."""
         wanted = [
             (keys.enterprise(shop_id), keys.ENTERPRISE_SK),
             (keys.enterprise(shop_id), keys.shipping_method(shipping_method_id)),
             (keys.enterprise(shop_id), keys.payment_method(payment_method_id)),
+            *((keys.order_cycle(cycle_id), keys.offer(variant_id)) for variant_id in variant_ids),
         ]
-        found = {item["SK"]: item for item in self.batch_get(wanted)}
-        if keys.ENTERPRISE_SK not in found:
+        found = {(item["PK"], item["SK"]): item for item in self.batch_get(wanted)}
+        shop, shipping, payment = (found.get(key) for key in wanted[:3])
+        if shop is None:
             raise NotFound(f"no shop {shop_id}", code="shop_not_found")
-        shipping = found.get(keys.shipping_method(shipping_method_id))
-        payment = found.get(keys.payment_method(payment_method_id))
-        return (
-            from_item(Enterprise, found[keys.ENTERPRISE_SK]),
-            from_item(ShippingMethod, shipping) if shipping else None,
-            from_item(PaymentMethod, payment) if payment else None,
+        return CheckoutContext(
+            shop=from_item(Enterprise, shop),
+            shipping=from_item(ShippingMethod, shipping) if shipping else None,
+            payment=from_item(PaymentMethod, payment) if payment else None,
+            offers={item["id"]: from_item(Offer, item) for key, item in found.items() if key not in wanted[:3]},
         )

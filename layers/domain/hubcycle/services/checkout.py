@@ -1,6 +1,7 @@
-"""Checkout (api-v1 `POST /shops/{id}/cycles/{cycle_id}/orders`): read the cycle's partition and
-the shop's chosen methods (two reads), price the order with the domain's fees, place it in one
-transaction that takes the stock (hubcycle.repository.orders), then email the shopper.
+"""Checkout (api-v1 `POST /shops/{id}/cycles/{cycle_id}/orders`): read the cycle with its fee
+copies, then the shop, its chosen methods and the ordered offers (two reads, sized by the order,
+not by the catalogue), price the order with the domain's fees, place it in one transaction that
+takes the stock (hubcycle.repository.orders), then email the shopper.
 
 Idempotency lives in that same transaction. With an `Idempotency-Key`, the order's id is derived
 from key + shop + cycle, and the order's Put is conditional on no order having that id: whatever
@@ -83,12 +84,14 @@ def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempoten
 
 def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: str) -> dict:
     now = clock.now()
-    cycle, offers, fees = OrderCycleRepository().shop_partition(cycle_id)
+    cycle, fees = OrderCycleRepository().pricing(cycle_id)
     exchange = open_exchange(cycle, shop_id, now)
     quantities = _summed(request)
-    ordered = _ordered_offers(quantities, offers, exchange.variant_ids)
-    shop, shipping, payment = ShopRepository().checkout_context(shop_id, request.shipping_method_id,
-                                                                request.payment_method_id)
+    sold_here = set(exchange.variant_ids)
+    context = ShopRepository().checkout_context(shop_id, request.shipping_method_id, request.payment_method_id,
+                                                cycle_id, [v for v in quantities if v in sold_here])
+    ordered = _ordered_offers(quantities, context.offers, sold_here)
+    shop, shipping, payment = context.shop, context.shipping, context.payment
     if shipping is None:
         raise Invalid(f"shipping_method_id: {shop.name} offers no shipping method {request.shipping_method_id}",
                       field="shipping_method_id", code="shipping_method_not_offered")
@@ -172,12 +175,11 @@ def _summed(request: CheckoutRequest) -> dict[str, int]:
     return quantities
 
 
-def _ordered_offers(quantities: Mapping[str, int], offers: Mapping[str, Offer], sold: list[str]) -> dict[str, Offer]:
+def _ordered_offers(quantities: Mapping[str, int], offers: Mapping[str, Offer], sold: set[str]) -> dict[str, Offer]:
     """The offer of each ordered variant; a variant this shop does not sell in the cycle is a 422
     naming it (as `field`, like insufficient_stock, so the storefront can mark the cart line)."""
-    carried = set(sold)
     for variant_id in quantities:
-        if variant_id not in carried or variant_id not in offers:
+        if variant_id not in sold or variant_id not in offers:
             raise Invalid(f"items: variant {variant_id} is not sold in this shop's order cycle",
                           field=variant_id, code="variant_not_sold_here")
     return {v: offers[v] for v in quantities}
