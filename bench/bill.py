@@ -132,7 +132,7 @@ def idle_hub(measured: dict[str, Calls], coldstart: dict) -> Bill:
     bill = Bill()
     fixed(bill)
     invocations(bill, measured["sweep"], SWEEPS_PER_MONTH)
-    cold_starts(bill, "scheduler", SWEEPS_PER_MONTH, coldstart, measured["close"])
+    cold_starts(bill, "scheduler", SWEEPS_PER_MONTH, coldstart, measured["sweep"])
     return bill
 
 
@@ -145,11 +145,11 @@ def active_hub(measured: dict[str, Calls], coldstart: dict) -> Bill:
     invocations(bill, measured["shop"], sessions, api=True)
     invocations(bill, measured["products"], sessions * browsing, api=True)
     invocations(bill, measured["warm_checkout"], ORDERS * weeks, api=True)
-    cold_starts(bill, "shop", sessions, coldstart, measured["products"])
+    cold_starts(bill, "shop", sessions, coldstart, measured["shops"])
     for action in ("open", "close"):
         invocations(bill, measured[action], weeks)
         bill.add("eventbridge scheduler", weeks * PRICES["scheduler_invocation"])
-    cold_starts(bill, "scheduler", 2 * weeks, coldstart, measured["close"])
+    cold_starts(bill, "scheduler.closing", 2 * weeks, coldstart, measured["close"])
     for route in ADMIN_ROUTES:
         invocations(bill, measured[f"admin.{route}"], ADMIN_REQUESTS / len(ADMIN_ROUTES) * weeks, api=True)
     cold_starts(bill, "admin", MANAGER_SESSIONS * weeks, coldstart, None)

@@ -90,6 +90,7 @@ ENVIRONMENT = {
     "HUBCYCLE_USER_POOL_ID": {"Ref": "UserPool"},
     "HUBCYCLE_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
     "HUBCYCLE_USER_POOL_ARN": {"Fn::GetAtt": ["UserPool", "Arn"]},
+    "HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS": "true",
     "HUBCYCLE_STOREFRONT_ORIGIN": {"Fn::Sub": STOREFRONT_ORIGIN},
 }
 """Every setting of layers/domain/hubcycle/settings.py, as the deployed functions see it."""

@@ -21,8 +21,8 @@ class ManagersAuthorizer(Authorizer):
     """API Gateway's Cognito user pool authorizer for the managers' pool, rendered exactly as
     CognitoUserPoolAuthorizer renders it. Not that class itself: Chalice's local gateway decodes
     that one's token on its own and drops the connection on a malformed token, where API Gateway
-    answers 401. The app verifies every token itself anyway (hubcycle.services.auth), so the
-    local system enforces what AWS enforces."""
+    answers 401. Where no authorizer stands in front, the app verifies the token itself
+    (hubcycle.adapters.cognito), so the local system enforces what AWS enforces."""
 
     def __init__(self, name: str, provider_arns: list[str]):
         self.name = name
@@ -39,7 +39,7 @@ warnings.filterwarnings("ignore", message="ManagersAuthorizer is not a supported
 
 
 def route(path: str, method: str, status: int = 200):
-    """A route of the admin API: behind the managers' authorizer, the token verified again here,
+    """A route of the admin API: behind the managers' authorizer, the caller's claims checked here,
     the signed-in manager passed first, domain errors answered in the contract's shape."""
 
     def register(view):

@@ -11,7 +11,9 @@ import moto.cognitoidp
 import pytest
 
 from admin_fixtures import armed, people  # noqa: F401
+from chalice.local import LambdaContext
 from hubcycle.adapters.aws import client
+from hubcycle.local.apps import load_function
 
 ANN = "ann@example.org"
 
@@ -125,6 +127,71 @@ def test_a_token_for_another_pool_is_401(ann):
 
 def test_a_token_for_another_app_client_of_the_pool_is_401(ann):
     refused(ann, f"Bearer {resigned(ann.token, aud='another-client')}")
+
+
+# --- Behind API Gateway: its Cognito authorizer verified the token and passes the claims
+
+
+def through_api_gateway(token: str, claims: dict | None) -> tuple[int, dict | list]:
+    """GET /enterprises as API Gateway invokes the function on AWS: claims as strings, as the
+    Cognito authorizer passes them, beside the token it verified."""
+    headers = {"Authorization": f"Bearer {token}", "Host": "api.example.org"}
+    event = {
+        "resource": "/enterprises", "path": "/enterprises", "httpMethod": "GET", "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()}, "queryStringParameters": None,
+        "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
+        "requestContext": {"resourcePath": "/enterprises", "httpMethod": "GET", "path": "/api/enterprises",
+                           "stage": "api", "identity": {"sourceIp": "192.0.2.1"}, "requestId": "test",
+                           **({"authorizer": {"claims": claims}} if claims is not None else {})},
+        "body": None, "isBase64Encoded": False,
+    }
+    response = load_function("admin").app(event, LambdaContext("hubcycle-admin", 512))
+    return response["statusCode"], json.loads(response["body"])
+
+
+def gateway_claims(token: str, **changes) -> dict:
+    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in {**claims_of(token), **changes}.items()}
+
+
+def behind_api_gateway(monkeypatch) -> None:
+    """As deployed (infra/synth.py sets it); verifying the token again would fail the test."""
+    monkeypatch.setenv("HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS", "true")
+    monkeypatch.setattr("hubcycle.adapters.cognito.verify_id_token", lambda token: pytest.fail("verified again"))
+
+
+def test_behind_api_gateway_the_authorizers_claims_identify_the_manager(ann, monkeypatch):
+    created = ann.post("/enterprises", {"name": "Green Hub", "kind": "hub", "email": "hub@example.org"}).ok(201)
+    behind_api_gateway(monkeypatch)
+    status, answer = through_api_gateway("verified-by-api-gateway", gateway_claims(ann.token))
+    assert status == 200 and [e["id"] for e in answer] == [created["id"]]
+
+
+@pytest.mark.parametrize("changes, says", [
+    ({"aud": "another-client"}, "managers' app"),
+    ({"iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_other"}, "managers' app"),
+    ({"token_use": "access"}, "id token"),
+    ({"email_verified": False}, "not verified"),
+    ({"email": ""}, "no email"),
+])
+def test_behind_api_gateway_claims_the_authorizer_does_not_check_are_checked(ann, monkeypatch, changes, says):
+    behind_api_gateway(monkeypatch)
+    status, answer = through_api_gateway("verified-by-api-gateway", gateway_claims(ann.token, **changes))
+    assert status == 401 and says in answer["error"]["message"]
+
+
+def test_without_an_authorizer_in_front_claims_in_the_event_are_ignored(ann):
+    """The local system and the test client have no authorizer: only the token counts there."""
+    forged = gateway_claims(ann.token, email="boss@example.org")
+    status, answer = through_api_gateway("not-a-token", forged)
+    assert status == 401 and answer["error"]["code"] == "unauthorized"
+    status, _ = through_api_gateway(ann.token, forged)
+    assert status == 200
+
+
+def test_a_route_reached_without_the_authorizers_claims_still_verifies_the_token(ann, monkeypatch):
+    monkeypatch.setenv("HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS", "true")
+    assert through_api_gateway("not-a-token", None)[0] == 401
+    assert through_api_gateway(ann.token, None)[0] == 200
 
 
 def test_every_admin_route_needs_a_token(admin_app):

@@ -48,7 +48,10 @@ class Language(StrEnum):
 
 
 class Entity(BaseModel):
-    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+    """Every domain model. Validators are built on a model's first use (`defer_build`), not at
+    import: a function's cold start pays only for the models its first request needs."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True, defer_build=True)
 
 
 class Enterprise(Entity):

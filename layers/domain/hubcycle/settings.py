@@ -19,6 +19,9 @@ class Settings:
     user_pool_client_id: str
     user_pool_arn: str
     """Only the admin API's Cognito authorizer declaration needs it (at packaging time)."""
+    api_gateway_verifies_tokens: bool
+    """True on AWS, where API Gateway's Cognito authorizer stands in front of every admin route
+    and passes the verified claims; the admin then does not verify the token again."""
     storefront_origin: str
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
@@ -37,6 +40,7 @@ def settings() -> Settings:
         user_pool_id=env("HUBCYCLE_USER_POOL_ID", ""),
         user_pool_client_id=env("HUBCYCLE_USER_POOL_CLIENT_ID", ""),
         user_pool_arn=env("HUBCYCLE_USER_POOL_ARN", ""),
+        api_gateway_verifies_tokens=env("HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS", "false") == "true",
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )

@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from hubcycle.adapters.aws import client
 from hubcycle.errors import Conflict
+from hubcycle.repository.attribute_values import from_attribute, to_attribute
 from hubcycle.repository.table import GSI1, table_name
 
 M = TypeVar("M", bound=BaseModel)
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK")
 BATCH_GET_LIMIT = 100
@@ -24,11 +21,11 @@ TRANSACTION_LIMIT = 100
 
 
 def serialize(item: dict) -> dict:
-    return {k: _serializer.serialize(v) for k, v in item.items()}
+    return {k: to_attribute(v) for k, v in item.items()}
 
 
 def deserialize(item: dict) -> dict:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: from_attribute(v) for k, v in item.items()}
 
 
 def to_item(model: BaseModel, **keys: str) -> dict:

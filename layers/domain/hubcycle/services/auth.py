@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from hubcycle.adapters.cognito import verify_id_token
+from hubcycle.adapters.cognito import verified_claims
 from hubcycle.errors import Forbidden, Unauthorized
 from hubcycle.permissions import Ability
 from hubcycle.repository.enterprises import EnterpriseRepository
@@ -60,5 +60,6 @@ class Caller:
 
 def caller(request) -> Caller:
     """The signed-in manager, identified by the verified id token's email; 401 otherwise."""
-    claims = verify_id_token(bearer_token(request.headers))
+    authorizer = (request.context or {}).get("authorizer") or {}
+    claims = verified_claims(authorizer.get("claims"), bearer_token(request.headers))
     return Caller(claims["email"].strip().lower())

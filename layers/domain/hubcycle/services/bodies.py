@@ -12,7 +12,9 @@ from hubcycle.clock import clock
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Built on first use, like the domain's models: the admin declares some thirty bodies."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def body_of(model: type[BaseModel], name: str, exclude: frozenset[str] = frozenset(), *,
