@@ -7,11 +7,19 @@ from chalice import Chalice, CognitoUserPoolAuthorizer, Response
 from chalice.app import Authorizer
 
 from hubcycle.errors import NotFound
-from hubcycle.services import auth, catalogue, customers, enterprises, order_cycles, reports
+from hubcycle.services import auth
 from hubcycle.settings import settings
-from hubcycle.web import answers_errors, json_response, parse_body
+from hubcycle.web import LazyModule, answers_errors, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-admin", configure_logs=False)  # powertools Logger logs
+
+# Loaded by the first route that uses them: a manager's first request (the list of their
+# enterprises) needs none of them, nor the domain models they load.
+catalogue = LazyModule("hubcycle.services.catalogue")
+customers = LazyModule("hubcycle.services.customers")
+enterprises = LazyModule("hubcycle.services.enterprises")
+order_cycles = LazyModule("hubcycle.services.order_cycles")
+reports = LazyModule("hubcycle.services.reports")
 
 MAX_PATH_PARAMETER = 254
 """Ids are at most 64 characters and emails 254: anything longer names nothing."""
@@ -79,7 +87,7 @@ def create_enterprise(caller):
 
 @route("/enterprises", "GET")
 def list_enterprises(caller):
-    return enterprises.managed(caller)
+    return caller.managed_enterprises()
 
 
 @route("/enterprises/{enterprise_id}", "GET")

@@ -2,13 +2,15 @@
 No HTTP routes. Three entry points (names fixed for infra/):
 - `on_schedule`: target of each cycle's one-time EventBridge Scheduler schedules;
 - `sweep`: every 15 minutes, whatever is due and unprocessed, and the undelivered outbox;
-- `on_ses_event`: SES bounces and complaints (default bus), which mark a notification failed."""
+- `on_ses_event`: SES bounces and complaints (default bus), which mark a notification failed.
+Most invocations are sweeps that find nothing owed: hubcycle.services.sweeps answers them without
+the domain models, and the other entry points load theirs when called."""
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice, Rate
-from pydantic import ValidationError
 
-from hubcycle.services import notifications, scheduling
+from hubcycle.errors import Invalid
+from hubcycle.services import sweeps
 
 app = Chalice(app_name="hubcycle-scheduler", configure_logs=False)  # powertools Logger logs
 logger = Logger(service="hubcycle-scheduler")
@@ -27,22 +29,26 @@ def _report(counts) -> dict:
 
 @app.lambda_function(name="on_schedule")
 def on_schedule(event, context):
+    from hubcycle.services import scheduling
+
     try:
         counts = scheduling.run_schedule(event)
-    except ValidationError as error:
-        logger.error("not a cycle schedule's input; ignored", extra={"event": event, "errors": str(error)})
+    except Invalid as error:
+        logger.error("not a cycle schedule's input; ignored", extra={"event": event, "errors": error.message})
         return {"ignored": True}
     return _report(counts)
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="sweep")
 def sweep(event):
-    return _report(scheduling.sweep())
+    return _report(sweeps.sweep())
 
 
 @app.on_cw_event({"source": ["aws.ses"], "detail-type": ["Email Bounced", "Email Complaint Received"]},
                  name="on_ses_event")
 def on_ses_event(event):
+    from hubcycle.services import notifications
+
     failed = notifications.record_delivery_failure(event.detail)
     logger.info("SES delivery event", extra={"detail_type": event.detail_type, "notifications_failed": failed})
     if failed:

@@ -1,5 +1,7 @@
 """The shop function: the public API the storefront calls (api-v1 "Shop API", docs/shop-api.md).
-Thin handlers: read the request, call hubcycle.services.shopfront or .checkout, answer."""
+Thin handlers: read the request, call hubcycle.services.shopfront, .shop_products or .checkout,
+answer. A shopper's visit starts with the shop list and the shop page, so a cold start imports
+only what those need; the products page and checkout load their modules on first use."""
 from contextvars import ContextVar
 
 from chalice import Chalice, CORSConfig
@@ -60,13 +62,15 @@ def get_shop(shop_id):
 @app.route("/shops/{shop_id}/cycles/{cycle_id}/products", cors=cors)
 @answers_errors
 def list_products(shop_id, cycle_id):
-    return json_response(shopfront.products(shop_id, cycle_id, clock.now()))
+    from hubcycle.services import shop_products  # cycles, fees and prices: loaded by the first products page
+
+    return json_response(shop_products.products(shop_id, cycle_id, clock.now()))
 
 
 @app.route("/shops/{shop_id}/cycles/{cycle_id}/orders", methods=["POST"], cors=cors)
 @answers_errors
 def place_order(shop_id, cycle_id):
-    from hubcycle.services import checkout  # the email and metrics modules load only when someone orders
+    from hubcycle.services import checkout  # pricing, email and metrics: loaded by the first order
 
     request = _request.get()
     order = checkout.place_order(

@@ -12,6 +12,7 @@ import pytest
 
 from admin_fixtures import armed, people  # noqa: F401
 from chalice.local import LambdaContext
+from gateway import gateway_event
 from hubcycle.adapters.aws import client
 from hubcycle.local.apps import load_function
 
@@ -133,18 +134,8 @@ def test_a_token_for_another_app_client_of_the_pool_is_401(ann):
 
 
 def through_api_gateway(token: str, claims: dict | None) -> tuple[int, dict | list]:
-    """GET /enterprises as API Gateway invokes the function on AWS: claims as strings, as the
-    Cognito authorizer passes them, beside the token it verified."""
-    headers = {"Authorization": f"Bearer {token}", "Host": "api.example.org"}
-    event = {
-        "resource": "/enterprises", "path": "/enterprises", "httpMethod": "GET", "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()}, "queryStringParameters": None,
-        "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
-        "requestContext": {"resourcePath": "/enterprises", "httpMethod": "GET", "path": "/api/enterprises",
-                           "stage": "api", "identity": {"sourceIp": "192.0.2.1"}, "requestId": "test",
-                           **({"authorizer": {"claims": claims}} if claims is not None else {})},
-        "body": None, "isBase64Encoded": False,
-    }
+    """GET /enterprises as API Gateway invokes the function on AWS."""
+    event = gateway_event("/enterprises", headers={"Authorization": f"Bearer {token}"}, claims=claims)
     response = load_function("admin").app(event, LambdaContext("hubcycle-admin", 512))
     return response["statusCode"], json.loads(response["body"])
 

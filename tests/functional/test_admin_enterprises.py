@@ -33,6 +33,8 @@ def test_create_list_read_and_edit_an_enterprise(ann):
     assert (changed["name"], changed["customer_names_to_suppliers"], changed["timezone"]) == ("Marché CR", True, "Europe/Paris")
     assert ann.get(f"/enterprises/{created['id']}").ok() == changed
     assert ann.get(f"/enterprises/{other}").ok()["timezone"] == "UTC"
+    # the list reads stored items without the models (a sign-in's cold start): the same answers
+    assert ann.get("/enterprises").ok() == [ann.get(f"/enterprises/{i}").ok() for i in (other, created["id"])]
 
 
 def test_the_timezone_defaults_to_utc_and_must_be_iana(ann):

@@ -18,8 +18,10 @@ from hubcycle.repository import keys
 from hubcycle.repository.base import Repository, TransactionCancelled, put_action, to_item
 from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.enterprises import EnterpriseRepository
+from hubcycle.repository.managers import ManagerRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.orders import OrderRepository
+from hubcycle.repository.shops import ShopRepository
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -43,8 +45,9 @@ def test_enterprise_and_its_partition_round_trip(aws):
     enterprise = hub(manager_emails=["bob@example.org"], customer_names_to_suppliers=True)
     enterprises.create(enterprise)
     assert enterprises.get("hub") == enterprise
-    assert enterprises.managed_ids("bob@example.org") == {"hub"}
-    assert [e.id for e in enterprises.managed_by("ann@example.org")] == ["hub"]
+    managers = ManagerRepository()
+    assert managers.managed_ids("bob@example.org") == {"hub"}
+    assert managers.enterprises(managers.managed_ids("ann@example.org")) == [enterprise.model_dump(mode="json")]
 
     shipping = ShippingMethod(id="s1", enterprise_id="hub", name="Market pickup", pickup=True, fee="0.50")
     payment = PaymentMethod(id="p1", enterprise_id="hub", name="Cash", fee="0.00")
@@ -118,14 +121,22 @@ def test_order_cycle_round_trip_with_participations_and_offers(aws):
     assert cycles.get("week-48") == cycle
     roles = {p["enterprise_id"]: p["roles"] for p in cycles.participations("hub") + cycles.participations("farm")}
     assert roles == {"hub": ["coordinator", "distributor"], "farm": ["supplier"]}
-    assert [p["ready_for"] for p in cycles.shopfront(T0)] == ["Saturday 10-12"]
-    assert cycles.shopfront(T0 + timedelta(days=3)) == []
 
     stored, offers, fees = cycles.shop_partition("week-48")
     assert stored == cycle and fees == {"f1": fee}
     assert offers["carrots-1kg"].supplier_name == "Green farm"
     assert offers["carrots-1kg"].offered_in == ["week-48"]
     assert catalogue.get_variant("carrots-1kg")[1] == ["week-48"]
+
+
+def test_a_shop_is_listed_as_selling_only_while_one_of_its_cycles_is_open(aws):
+    EnterpriseRepository().create(hub())
+    OrderCycleRepository().create(cycle_with_carrots())
+    shops = ShopRepository()
+
+    assert [e["name"] for e in shops.selling(T0)] == ["Croix-Rousse market"]
+    assert shops.selling(T0 - timedelta(seconds=1)) == []  # upcoming
+    assert shops.selling(T0 + timedelta(days=3)) == []  # closed
 
 
 def test_price_and_stock_changes_reach_the_offers(aws):

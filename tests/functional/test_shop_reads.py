@@ -30,6 +30,11 @@ def test_only_shops_with_an_open_cycle_are_listed(shop_app, clock):
     cycles.create(OrderCycle(id="closed", coordinator_id="past", name="Gone", opens_at=clock.now() - timedelta(days=9),
                              closes_at=clock.now() - timedelta(days=1),
                              outgoing=[OutgoingExchange(distributor_id="past", ready_for="Last week")]))
+    enterprises.create(Enterprise(id="listing", name="A profile", kind="profile", email="f@example.org",
+                                  owner_email="f@example.org"))  # seed 000: a profile sells nothing
+    cycles.create(OrderCycle(id="profile-cycle", coordinator_id="hub", name="Odd", opens_at=clock.now() - timedelta(days=1),
+                             closes_at=clock.now() + timedelta(days=1),
+                             outgoing=[OutgoingExchange(distributor_id="listing", ready_for="Never")]))
 
     response = shop_app.http.get("/shops")
 

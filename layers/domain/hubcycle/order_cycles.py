@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
 from hubcycle.enterprises import Entity, Name, Text
+from hubcycle.errors import Conflict, NotFound
 
 ReadyFor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=35)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -149,3 +150,17 @@ class OrderCycle(Entity):
                 "coordinator_fee_ids": list(self.coordinator_fee_ids),
             }
         )
+
+
+def open_exchange(cycle: OrderCycle, shop_id: str, now: datetime) -> OutgoingExchange:
+    """The shop's outgoing exchange in a cycle it sells through now: what a shopper may see and
+    buy. 404 if the shop does not distribute this cycle, 409 order_cycle_closed if the cycle is
+    not open."""
+    exchange = cycle.outgoing_of(shop_id)
+    if exchange is None:
+        raise NotFound(f"shop {shop_id} does not sell through order cycle {cycle.id}", code="order_cycle_not_found")
+    status = cycle.status(now)
+    if status != OrderCycleStatus.open:
+        when = "has closed" if status == OrderCycleStatus.closed else "is not open yet"
+        raise Conflict(f"this order cycle {when}", code="order_cycle_closed")
+    return exchange

@@ -1,18 +1,26 @@
 """What the three Chalice apps share at their edge: reading a JSON body into a pydantic model and
-turning every domain or validation error into the contract's error shape, never a 500."""
+turning every domain or validation error into the contract's error shape, never a 500.
+
+pydantic is not imported here: the routes that read stored items as views (a shopper's first
+pages, a manager's list of enterprises, the idle sweep) never load it, which spares their cold
+starts its import (docs/performance.md). A route that uses a model has loaded pydantic already."""
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import Response
-from pydantic import BaseModel, ValidationError
 
 from hubcycle.errors import BadRequest, DomainError, Invalid
 
-B = TypeVar("B", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+B = TypeVar("B", bound="BaseModel")
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -29,8 +37,16 @@ def parse_body(request, model: type[B]) -> B:
         raise Invalid("the body must be a JSON object", code="invalid_body")
     try:
         return model.model_validate(data)
-    except ValidationError as error:
+    except Exception as error:
+        if not is_validation_error(error):
+            raise
         raise validation_error(error) from None
+
+
+def is_validation_error(error: Exception) -> bool:
+    """pydantic's ValidationError, without importing pydantic: if it is not loaded, nothing raised one."""
+    core = sys.modules.get("pydantic_core")
+    return core is not None and isinstance(error, core.ValidationError)
 
 
 def validation_error(error: ValidationError) -> Invalid:
@@ -61,7 +77,21 @@ def answers_errors(view: Callable) -> Callable:
             return view(*args, **kwargs)
         except DomainError as error:
             return error_response(error)
-        except ValidationError as error:
+        except Exception as error:
+            if not is_validation_error(error):
+                raise
             return error_response(validation_error(error))
 
     return wrapper
+
+
+class LazyModule:
+    """A module imported on its first use, where a route first touches it (thread-safe: the import
+    system locks). An app names its service modules through it, so that a cold start loads only
+    the services, and the models, that its first request needs."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)

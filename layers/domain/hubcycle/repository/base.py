@@ -3,17 +3,19 @@ shapes (get, batch get, query, transaction) with their error translation."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
 
 from hubcycle.adapters.aws import client
 from hubcycle.errors import Conflict
 from hubcycle.repository.attribute_values import from_attribute, to_attribute
 from hubcycle.repository.table import GSI1, table_name
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK")
 BATCH_GET_LIMIT = 100
@@ -34,7 +36,13 @@ def to_item(model: BaseModel, **keys: str) -> dict:
 
 
 def from_item(model: type[M], item: dict) -> M:
-    return model.model_validate({k: v for k, v in item.items() if k not in KEY_ATTRIBUTES})
+    return model.model_validate(fields_of(item))
+
+
+def fields_of(item: dict) -> dict:
+    """A stored item without its keys: its model's JSON form, as a view reads it (written through
+    the model, so valid already)."""
+    return {k: v for k, v in item.items() if k not in KEY_ATTRIBUTES}
 
 
 class TransactionCancelled(Exception):

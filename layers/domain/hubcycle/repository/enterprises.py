@@ -42,12 +42,6 @@ class EnterpriseRepository(Repository):
         items = self.batch_get((keys.enterprise(i), keys.ENTERPRISE_SK) for i in enterprise_ids)
         return {e.id: e for e in (from_item(Enterprise, i) for i in items)}
 
-    def managed_ids(self, email: str) -> set[str]:
-        return {item["enterprise_id"] for item in self.partition(keys.user(email), "ENT#")}
-
-    def managed_by(self, email: str) -> list[Enterprise]:
-        return sorted(self.get_many(self.managed_ids(email)).values(), key=lambda e: e.name.lower())
-
     # Permissions: one item in the grantor's partition, its mirror in the grantee's, so one
     # Query per enterprise reads what it gave and what it received.
     def put_permission(self, permission: EnterprisePermission) -> None:

@@ -24,10 +24,8 @@ from hubcycle.repository.base import (
     update_action,
 )
 from hubcycle.repository.order_cycles import cycle_item
-from hubcycle.repository.table import GSI1
+from hubcycle.repository.owed import CLAIM_SECONDS, OwedRepository
 
-CLAIM_SECONDS = 60
-"""Twice the scheduler function's timeout: a claim older than this belongs to a sender that died."""
 MAX_ATTEMPTS = 5
 """A notification that failed this many times is marked failed (shown to the coordinator)."""
 
@@ -169,9 +167,7 @@ class OutboxRepository(Repository):
 
     def undelivered(self, created_before: datetime) -> list[OutboxItem]:
         """Pending items created before the given time, oldest first: one Query on GSI1 `OUTBOX`."""
-        items = self.query("GSI1PK = :pk AND GSI1SK < :before",
-                           {":pk": keys.OUTBOX, ":before": keys.iso(created_before)}, index=GSI1)
-        return [OutboxItem.from_item(i) for i in items]
+        return [OutboxItem.from_item(i) for i in OwedRepository(self.name, self._dynamodb).undelivered(created_before)]
 
     def notifications(self, cycle_id: str) -> list[dict]:
         """The cycle's producer notifications, run by run, for its admin view."""

@@ -13,7 +13,6 @@ from hubcycle.order_cycles import OrderCycle
 from hubcycle.products import Offer, Variant
 from hubcycle.repository import keys
 from hubcycle.repository.base import (
-    GSI1,
     TRANSACTION_LIMIT,
     Repository,
     TransactionCancelled,
@@ -23,6 +22,7 @@ from hubcycle.repository.base import (
     to_item,
     update_action,
 )
+from hubcycle.repository.owed import OwedRepository
 
 
 def next_due(cycle: OrderCycle) -> datetime | None:
@@ -123,16 +123,9 @@ class OrderCycleRepository(Repository):
     def participations(self, enterprise_id: str) -> list[dict]:
         return self.partition(keys.enterprise(enterprise_id), "OC#")
 
-    def shopfront(self, now: datetime) -> list[dict]:
-        """Distributor participations of cycles not closed yet (open or upcoming): one Query."""
-        return list(self.query(
-            "GSI1PK = :pk AND GSI1SK > :now", {":pk": keys.SHOPFRONT, ":now": f"{keys.iso(now)}#\uffff"}, index=GSI1
-        ))
-
     def due(self, now: datetime) -> list[OrderCycle]:
         """Cycles whose opening or closing is due and not yet processed, however long ago."""
-        items = self.query("GSI1PK = :pk AND GSI1SK <= :now", {":pk": keys.SCHEDULE, ":now": f"{keys.iso(now)}#\uffff"}, index=GSI1)
-        return [from_item(OrderCycle, i) for i in items]
+        return [from_item(OrderCycle, i) for i in OwedRepository(self.name, self._dynamodb).due_cycles(now)]
 
     def shop_partition(self, cycle_id: str) -> tuple[OrderCycle, dict[str, Offer], dict[str, EnterpriseFee]]:
         """The cycle, its offers and its fee copies in one Query (everything sorting before ORDER#)."""

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
+from hubcycle.enterprises import Enterprise, PaymentMethod, ShippingMethod
 from hubcycle.errors import Conflict, Invalid, NotFound
 from hubcycle.orders import Order
 from hubcycle.products import Offer
@@ -46,7 +48,41 @@ _CHECK_FAILED = "ConditionalCheckFailed"
 _BUSY = "TransactionConflict"
 
 
+@dataclass(frozen=True)
+class CheckoutContext:
+    """What checkout reads besides the cycle's prices."""
+
+    shop: Enterprise
+    shipping: ShippingMethod | None
+    payment: PaymentMethod | None
+    offers: dict[str, Offer]
+    """The cycle's offers of the ordered variants, by variant id."""
+
+
 class OrderRepository(Repository):
+    def checkout_context(self, shop_id: str, shipping_method_id: str, payment_method_id: str, cycle_id: str,
+                         variant_ids: Iterable[str]) -> CheckoutContext:
+        """The shop, the two methods the shopper chose and the cycle's offers of the ordered
+        variants, in one BatchGetItem (100 keys: the 3 and up to 97 variants, more than an order
+        can hold). A method this shop does not offer comes back as None, an offer the cycle does
+        not have is missing."""
+        wanted = [
+            (keys.enterprise(shop_id), keys.ENTERPRISE_SK),
+            (keys.enterprise(shop_id), keys.shipping_method(shipping_method_id)),
+            (keys.enterprise(shop_id), keys.payment_method(payment_method_id)),
+            *((keys.order_cycle(cycle_id), keys.offer(variant_id)) for variant_id in variant_ids),
+        ]
+        found = {(item["PK"], item["SK"]): item for item in self.batch_get(wanted)}
+        shop, shipping, payment = (found.get(key) for key in wanted[:3])
+        if shop is None:
+            raise NotFound(f"no shop {shop_id}", code="shop_not_found")
+        return CheckoutContext(
+            shop=from_item(Enterprise, shop),
+            shipping=from_item(ShippingMethod, shipping) if shipping else None,
+            payment=from_item(PaymentMethod, payment) if payment else None,
+            offers={item["id"]: from_item(Offer, item) for key, item in found.items() if key not in wanted[:3]},
+        )
+
     def orders_of_cycle(self, cycle_id: str) -> list[Order]:
         """Strongly consistent: a closing must see the order placed the second before."""
         items = self.partition(keys.order_cycle(cycle_id), keys.ORDER_PREFIX, consistent=True)

@@ -1,41 +1,41 @@
-"""What a shop's public pages and its checkout read from the enterprise's partition: the
-enterprise item, its shipping and payment methods and its order-cycle participations (and, for
-checkout, the offers of the ordered variants, fetched in the same batch).
+"""What a shop's first public pages read, as views: the shops selling now, and a shop with its
+methods and its open cycles, as stored (each item is its model's JSON form, written through the
+model, so valid already). These are the first requests of a shopper's visit, and so of most cold
+starts of the shop function: reading them without the domain models spares those cold starts the
+import of pydantic and the models (docs/performance.md).
 
 Sort keys there: CUSTOMER# < ENT < GRANT# < OC# < PAYMENT# < SHIPPING#, so the range from ENT
 to SHIPPING# skips the customers (the one part that grows with the shop's success)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from hubcycle.enterprises import Enterprise, PaymentMethod, ShippingMethod
 from hubcycle.errors import NotFound
-from hubcycle.products import Offer
 from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, from_item
-
-
-@dataclass(frozen=True)
-class CheckoutContext:
-    shop: Enterprise
-    shipping: ShippingMethod | None
-    payment: PaymentMethod | None
-    offers: dict[str, Offer]
-    """The cycle's offers of the ordered variants, by variant id."""
+from hubcycle.repository.base import Repository, fields_of
+from hubcycle.repository.table import GSI1
 
 
 @dataclass(frozen=True)
 class ShopPage:
-    enterprise: Enterprise
+    enterprise: dict
     cycles: list[dict]
     """Participation items of the cycles open now in which the shop is a distributor."""
-    shipping_methods: list[ShippingMethod]
-    payment_methods: list[PaymentMethod]
+    shipping_methods: list[dict]
+    payment_methods: list[dict]
 
 
 class ShopRepository(Repository):
+    def selling(self, now: datetime) -> list[dict]:
+        """Enterprises distributing in a cycle open now: one Query on GSI1 (the distributor
+        participations of cycles not closed yet; upcoming ones are left out here) and one
+        BatchGetItem of the enterprises."""
+        participations = self.query("GSI1PK = :pk AND GSI1SK > :now",
+                                    {":pk": keys.SHOPFRONT, ":now": f"{keys.iso(now)}#\uffff"}, index=GSI1)
+        selling = {p["enterprise_id"] for p in participations if p["opens_at"] <= keys.iso(now)}
+        return [fields_of(item) for item in self.batch_get((keys.enterprise(e), keys.ENTERPRISE_SK) for e in selling)]
+
     def shop_page(self, enterprise_id: str, now: datetime) -> ShopPage:
         """One Query on the enterprise's partition; the filter keeps the enterprise, its methods
         and the participations that sell now."""
@@ -48,41 +48,18 @@ class ShopRepository(Repository):
                               "(contains(#roles, :distributor) AND opens_at <= :now AND closes_at > :now)",
             names={"#roles": "roles"},
         )
-        enterprise: Enterprise | None = None
+        enterprise: dict | None = None
         cycles, shipping, payment = [], [], []
         for item in items:
             sk = item["SK"]
             if sk == keys.ENTERPRISE_SK:
-                enterprise = from_item(Enterprise, item)
+                enterprise = fields_of(item)
             elif sk.startswith("SHIPPING#"):
-                shipping.append(from_item(ShippingMethod, item))
+                shipping.append(fields_of(item))
             elif sk.startswith("PAYMENT#"):
-                payment.append(from_item(PaymentMethod, item))
+                payment.append(fields_of(item))
             elif sk.startswith("OC#"):
                 cycles.append(item)
         if enterprise is None:
             raise NotFound(f"no shop {enterprise_id}", code="shop_not_found")
         return ShopPage(enterprise, cycles, shipping, payment)
-
-    def checkout_context(self, shop_id: str, shipping_method_id: str, payment_method_id: str, cycle_id: str,
-                         variant_ids: Iterable[str]) -> CheckoutContext:
-        """The shop, the two methods the shopper chose and the cycle's offers of the ordered
-        variants, in one BatchGetItem (100 keys: the 3 and up to 97 variants, more than an order
-        can hold). A method this shop does not offer comes back as None, an offer the cycle does
-        not have is missing."""
-        wanted = [
-            (keys.enterprise(shop_id), keys.ENTERPRISE_SK),
-            (keys.enterprise(shop_id), keys.shipping_method(shipping_method_id)),
-            (keys.enterprise(shop_id), keys.payment_method(payment_method_id)),
-            *((keys.order_cycle(cycle_id), keys.offer(variant_id)) for variant_id in variant_ids),
-        ]
-        found = {(item["PK"], item["SK"]): item for item in self.batch_get(wanted)}
-        shop, shipping, payment = (found.get(key) for key in wanted[:3])
-        if shop is None:
-            raise NotFound(f"no shop {shop_id}", code="shop_not_found")
-        return CheckoutContext(
-            shop=from_item(Enterprise, shop),
-            shipping=from_item(ShippingMethod, shipping) if shipping else None,
-            payment=from_item(PaymentMethod, payment) if payment else None,
-            offers={item["id"]: from_item(Offer, item) for key, item in found.items() if key not in wanted[:3]},
-        )

@@ -6,11 +6,15 @@ add_to_order_cycle (reading its catalogue to choose products for a cycle)."""
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from hubcycle.adapters.cognito import verified_claims
 from hubcycle.errors import Forbidden, Unauthorized
-from hubcycle.permissions import Ability
-from hubcycle.repository.enterprises import EnterpriseRepository
+from hubcycle.repository.managers import ManagerRepository
+
+if TYPE_CHECKING:
+    from hubcycle.permissions import Ability
+    from hubcycle.repository.enterprises import EnterpriseRepository
 
 
 def bearer_token(headers) -> str:
@@ -25,14 +29,25 @@ def bearer_token(headers) -> str:
 
 
 class Caller:
-    def __init__(self, email: str, enterprises: EnterpriseRepository | None = None):
+    def __init__(self, email: str):
         self.email = email
-        self.enterprises = enterprises or EnterpriseRepository()
+
+    @cached_property
+    def enterprises(self) -> EnterpriseRepository:
+        """Loaded with the domain models by the first route that needs them."""
+        from hubcycle.repository.enterprises import EnterpriseRepository
+
+        return EnterpriseRepository()
 
     @cached_property
     def managed_ids(self) -> set[str]:
         """Read once per request: one Query on the user's partition."""
-        return self.enterprises.managed_ids(self.email)
+        return ManagerRepository().managed_ids(self.email)
+
+    def managed_enterprises(self) -> list[dict]:
+        """The enterprises the caller owns or manages, by name, as stored: a manager's first request
+        after signing in, answered without the domain models (hubcycle.repository.managers)."""
+        return ManagerRepository().enterprises(self.managed_ids)
 
     def require_manager(self, enterprise_id: str) -> None:
         """403 for an enterprise the caller does not manage, 404 for one that does not exist."""

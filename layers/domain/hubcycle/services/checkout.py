@@ -33,13 +33,11 @@ from hubcycle.enterprises import Entity
 from hubcycle.errors import Conflict, DomainError, Invalid
 from hubcycle.fees import price_order
 from hubcycle.notifications.order_confirmation import order_confirmation
-from hubcycle.order_cycles import Id
+from hubcycle.order_cycles import Id, open_exchange
 from hubcycle.orders import Order, OrderCustomer
 from hubcycle.products import Offer
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.orders import OrderRepository
-from hubcycle.repository.shops import ShopRepository
-from hubcycle.services.shopfront import open_exchange
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "hubcycle-shop"))
 
@@ -88,8 +86,9 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
     exchange = open_exchange(cycle, shop_id, now)
     quantities = _summed(request)
     sold_here = set(exchange.variant_ids)
-    context = ShopRepository().checkout_context(shop_id, request.shipping_method_id, request.payment_method_id,
-                                                cycle_id, [v for v in quantities if v in sold_here])
+    orders = OrderRepository()
+    context = orders.checkout_context(shop_id, request.shipping_method_id, request.payment_method_id,
+                                      cycle_id, [v for v in quantities if v in sold_here])
     ordered = _ordered_offers(quantities, context.offers, sold_here)
     shop, shipping, payment = context.shop, context.shipping, context.payment
     if shipping is None:
@@ -111,7 +110,6 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
         shipping_method_id=shipping.id, payment_method_id=payment.id, created_at=now,
         ready_for=exchange.ready_for, pickup_instructions=exchange.pickup_instructions,
     )
-    orders = OrderRepository()
     try:
         placed = orders.place(order, ordered, now)
     except Conflict as refused:

@@ -42,10 +42,6 @@ def create(caller: Caller, body) -> dict:
     return _json(enterprise)
 
 
-def managed(caller: Caller) -> list[dict]:
-    return [_json(e) for e in caller.enterprises.managed_by(caller.email)]
-
-
 def read(caller: Caller, enterprise_id: str) -> dict:
     caller.require_ability(enterprise_id, Ability.edit_profile)
     return _json(caller.enterprises.get(enterprise_id))

@@ -14,11 +14,11 @@ from typing import Literal
 from uuid import uuid4
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ValidationError
 
 from hubcycle.adapters.schedules import delete_schedule, put_schedule
 from hubcycle.clock import clock
-from hubcycle.errors import NotFound
+from hubcycle.errors import Invalid, NotFound
 from hubcycle.notifications.producer_orders import suppliers_with_orders
 from hubcycle.order_cycles import OrderCycle
 from hubcycle.repository import keys
@@ -73,7 +73,10 @@ def disarm(cycle_id: str) -> None:
 
 def run_schedule(event: dict) -> Counter:
     """A schedule fired: process what the cycle owes now (the schedule's own time is only a hint)."""
-    action = ScheduledAction.model_validate(event)
+    try:
+        action = ScheduledAction.model_validate(event)
+    except ValidationError as error:
+        raise Invalid(f"not a cycle schedule's input: {error}") from None
     try:
         cycle = OrderCycleRepository().get(action.order_cycle_id)
     except NotFound:
