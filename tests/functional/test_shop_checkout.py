@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from botocore.exceptions import ClientError
 from shop_fixtures import (
     CARD,
     CARROTS_1KG,
@@ -361,6 +362,67 @@ def test_a_transaction_conflict_is_tried_again(shop_app, clock, monkeypatch):
 
     assert response.status_code == 201 and conflicts == [1]
     assert stock(CHEESE, ids.cycle, ids.later_cycle) == [2, 2, 2]
+
+
+def test_conflicts_that_never_end_are_a_503_to_send_again_with_the_same_key(shop_app, clock, monkeypatch):
+    ids = load_hub(clock.now())
+    transact = Repository.transact
+
+    def always_busy(self, actions):
+        if any("Put" in a for a in actions):
+            raise TransactionCancelled(["TransactionConflict"] * len(actions))
+        return transact(self, actions)
+
+    monkeypatch.setattr(Repository, "transact", always_busy)
+    response = post_order(shop_app, ids.cycle, order_body({CHEESE: 1}), key="busy")
+    assert (response.status_code, json_of(response)["error"]["code"]) == (503, "try_again")
+    assert nothing_was_written(ids)
+
+    monkeypatch.setattr(Repository, "transact", transact)
+    assert post_order(shop_app, ids.cycle, order_body({CHEESE: 1}), key="busy").status_code == 201
+
+
+def copies_in(actions: list[dict], cycle_id: str) -> list[str]:
+    """The offer copies of `cycle_id` that a transaction updates, by variant."""
+    return [a["Update"]["Key"]["SK"].removeprefix("OFFER#") for a in actions
+            if "Update" in a and a["Update"]["Key"]["PK"] == keys.order_cycle(cycle_id)]
+
+
+def test_a_copy_in_another_cycle_that_stays_busy_is_left_alone_and_the_others_are_updated(shop_app, clock, mailbox,
+                                                                                          monkeypatch):
+    ids = load_hub(clock.now())
+    transact = Repository.transact
+
+    def carrots_copy_always_busy(self, actions):
+        if "Put" not in str(actions) and CARROTS_1KG in copies_in(actions, ids.later_cycle):
+            raise TransactionCancelled(["TransactionConflict" if copy == CARROTS_1KG else "None"
+                                        for copy in copies_in(actions, ids.later_cycle)])
+        return transact(self, actions)
+
+    monkeypatch.setattr(Repository, "transact", carrots_copy_always_busy)
+    response = post_order(shop_app, ids.cycle, order_body({CARROTS_1KG: 2, CHEESE: 1}))
+
+    assert response.status_code == 201 and len(mailbox()) == 1
+    assert stock(CARROTS_1KG, ids.cycle, ids.later_cycle) == [8, 8, 10]  # the later cycle's listing lags
+    assert stock(CHEESE, ids.cycle, ids.later_cycle) == [2, 2, 2]
+
+
+def test_an_order_stands_when_the_copies_in_other_cycles_cannot_be_updated(shop_app, clock, mailbox, monkeypatch):
+    """The order is placed when that step fails: the shopper gets the answer and the email."""
+    ids = load_hub(clock.now())
+    transact = Repository.transact
+
+    def throttled(self, actions):
+        if copies_in(actions, ids.later_cycle):
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}},
+                              "TransactWriteItems")
+        return transact(self, actions)
+
+    monkeypatch.setattr(Repository, "transact", throttled)
+    response = post_order(shop_app, ids.cycle, order_body({CARROTS_1KG: 2}))
+
+    assert response.status_code == 201 and len(mailbox()) == 1
+    assert stock(CARROTS_1KG, ids.cycle, ids.later_cycle) == [8, 8, 10]
 
 
 def test_an_order_that_cannot_fit_one_transaction_is_refused(shop_app, clock):

@@ -430,6 +430,17 @@ def test_scheduler_triggers_come_from_the_stack_only(synthesis):
     }  # SchedulerOnSchedule is invoked through SchedulerInvokeRole (EventBridge Scheduler)
 
 
+def test_only_the_admin_api_may_invoke_the_admin_function(synthesis):
+    """The admin function takes the caller's claims from its event, where API Gateway's Cognito
+    authorizer puts them once the token is verified: whatever else could invoke it could pass any
+    claims. So: no function URL, and one permission, for the admin REST API."""
+    assert synthesis.of_type("AWS::Lambda::Url") == {}
+    admin = [p["Properties"] for p in synthesis.of_type("AWS::Lambda::Permission").values()
+             if p["Properties"]["FunctionName"] == {"Ref": "AdminAPIHandler"}]
+    assert [(p["Principal"], p["SourceArn"]["Fn::Sub"][1]) for p in admin] == [
+        ("apigateway.amazonaws.com", {"RestAPIId": {"Ref": "AdminRestAPI"}})]
+
+
 def test_the_user_pool_identifies_managers_by_email(synthesis):
     pool = synthesis.resources["UserPool"]["Properties"]
     assert pool["UsernameAttributes"] == ["email"]

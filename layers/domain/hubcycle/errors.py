@@ -46,3 +46,11 @@ class Conflict(DomainError):
 class Invalid(DomainError):
     status = 422
     code = "invalid"
+
+
+class Unavailable(DomainError):
+    """Not the request's fault, and nothing was done: the same request may be sent again (a
+    client keeps its Idempotency-Key, as for any 5xx)."""
+
+    status = 503
+    code = "try_again"

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from hubcycle.errors import DomainError, Unauthorized
+from hubcycle.errors import Unauthorized, Unavailable
 from hubcycle.settings import settings
 
 ALGORITHMS = ["RS256"]
 JWKS_LIFESPAN_SECONDS = 3600
 
 
-class VerifierUnavailable(DomainError):
+class VerifierUnavailable(Unavailable):
     """The user pool's keys cannot be fetched: our failure, not the caller's."""
 
-    status = 503
     code = "auth_unavailable"
 
 
@@ -62,7 +61,7 @@ def verified_claims(authorizer_claims: dict | None, token: str) -> dict:
             raise Unauthorized("The token names no email address.")
     else:
         claims = verify_id_token(token)
-    if claims["token_use"] != "id":
+    if claims.get("token_use") != "id":
         raise Unauthorized("An id token is needed, not an access token.")
     if claims.get("email_verified") not in (True, "true"):
         # Otherwise a user could claim a manager's address before proving it is theirs.

@@ -7,7 +7,8 @@ domain models spares that cold start pydantic and the models, as the shop's firs
 from __future__ import annotations
 
 from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, fields_of
+from hubcycle.repository import views
+from hubcycle.repository.base import Repository
 
 
 class ManagerRepository(Repository):
@@ -18,4 +19,4 @@ class ManagerRepository(Repository):
     def enterprises(self, enterprise_ids: set[str]) -> list[dict]:
         """The enterprises as stored, by name: one BatchGetItem."""
         items = self.batch_get((keys.enterprise(e), keys.ENTERPRISE_SK) for e in enterprise_ids)
-        return sorted((fields_of(item) for item in items), key=lambda e: (e["name"].lower(), e["id"]))
+        return sorted((views.view_of(item, views.ENTERPRISE) for item in items), key=lambda e: (e["name"].lower(), e["id"]))

@@ -18,14 +18,17 @@ cycle's listing showing a few units too many until its next change, never a sale
 gone (the condition is on the variant itself)."""
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from hubcycle.enterprises import Enterprise, PaymentMethod, ShippingMethod
-from hubcycle.errors import Conflict, Invalid, NotFound
+from hubcycle.errors import Conflict, Invalid, NotFound, Unavailable
 from hubcycle.orders import Order
 from hubcycle.products import Offer
 from hubcycle.repository import keys
@@ -39,6 +42,8 @@ from hubcycle.repository.base import (
     to_item,
     update_action,
 )
+
+logger = logging.getLogger(__name__)
 
 CONFLICT_RETRIES = 3
 """TransactionConflict means another transaction held one of the items for a moment (shoppers
@@ -124,14 +129,18 @@ class OrderRepository(Repository):
                     raise _refusal(failed, cancelled.reasons) from None
             retries += 1
             _pause(retries)
-        self._take_from_other_copies(order, offers)
+        try:
+            self._take_from_other_copies(order, offers)
+        except (ClientError, BotoCoreError):  # the order stands: its answer and email must follow
+            logger.exception("order %s placed; its variants' copies in other cycles were not updated", order.id)
         return True
 
     def _take_from_other_copies(self, order: Order, offers: Mapping[str, Offer]) -> None:
         """The sold units leave the listings of the other cycles offering the same variants, in
         one more transaction (the shop writes through transactions only), less the copies of a
-        cycle that stopped offering a variant meanwhile. Copies still busy after the retries are left
-as they were: a listing a few units too high, never an oversold variant."""
+        cycle that stopped offering a variant meanwhile. A copy still busy after the retries is
+        left as it was and logged: a listing a few units too high, never an oversold variant (the
+        variant's own stock is exact)."""
         actions = [
             update_action(keys.order_cycle(other), keys.offer(line.variant_id), "SET on_hand = on_hand - :q",
                           {":q": line.quantity}, condition="attribute_exists(PK)")
@@ -139,17 +148,27 @@ as they were: a listing a few units too high, never an oversold variant."""
             for other in sorted(set(offers[line.variant_id].offered_in) - {order.order_cycle_id})
         ]
         for start in range(0, len(actions), TRANSACTION_LIMIT):
-            pending, retries = actions[start:start + TRANSACTION_LIMIT], 0
-            while pending and retries <= CONFLICT_RETRIES:
-                try:
-                    self.transact(pending)
-                    break
-                except TransactionCancelled as cancelled:
-                    kept = [a for a, reason in zip(pending, cancelled.reasons) if reason != _CHECK_FAILED]
-                    if len(kept) == len(pending):
-                        retries += 1
-                        _pause(retries)
-                    pending = kept
+            busy = self._transact_what_applies(actions[start:start + TRANSACTION_LIMIT])
+            # One at a time, so that the busy copy alone is left behind, not its whole batch.
+            left = [action for action in busy if self._transact_what_applies([action])]
+            if left:
+                logger.warning("order %s: %d offer copies in other cycles left as they were (busy)", order.id, len(left))
+
+    def _transact_what_applies(self, actions: list[dict]) -> list[dict]:
+        """Apply `actions` in one transaction, dropping those whose condition fails and retrying
+        on conflicts; returns the actions still not applied after the retries."""
+        for retries in range(CONFLICT_RETRIES + 1):
+            if retries:
+                _pause(retries)
+            try:
+                self.transact(actions)
+                return []
+            except TransactionCancelled as cancelled:
+                if len(cancelled.reasons) == len(actions):  # else nothing tells which: all stay pending
+                    actions = [a for a, reason in zip(actions, cancelled.reasons) if reason != _CHECK_FAILED]
+                if not actions:
+                    return []
+        return actions
 
     def _placement(self, order: Order, offers: Mapping[str, Offer], now: datetime) -> tuple[list[dict], list[tuple]]:
         """The transaction's actions, and beside each what a failed condition on it means."""
@@ -204,5 +223,5 @@ def _refusal(failed: list[tuple], reasons: list[str]) -> Conflict:
     if "offer" in by_kind:
         return Conflict(f"variant {by_kind['offer']} was just changed in this shop; reload and try again",
                         field=by_kind["offer"], code="offer_changed")
-    return Conflict(f"the order could not be placed right now ({', '.join(sorted(set(reasons)))}); try again",
-                    code="try_again")
+    return Unavailable(f"the order could not be placed right now ({', '.join(sorted(set(reasons)))}); "
+                       "send the same request again")

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from hubcycle.errors import NotFound
 from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, fields_of
+from hubcycle.repository import views
+from hubcycle.repository.base import Repository
 from hubcycle.repository.table import GSI1
 
 
@@ -34,7 +35,8 @@ class ShopRepository(Repository):
         participations = self.query("GSI1PK = :pk AND GSI1SK > :now",
                                     {":pk": keys.SHOPFRONT, ":now": f"{keys.iso(now)}#\uffff"}, index=GSI1)
         selling = {p["enterprise_id"] for p in participations if p["opens_at"] <= keys.iso(now)}
-        return [fields_of(item) for item in self.batch_get((keys.enterprise(e), keys.ENTERPRISE_SK) for e in selling)]
+        return [views.view_of(item, views.ENTERPRISE)
+                for item in self.batch_get((keys.enterprise(e), keys.ENTERPRISE_SK) for e in selling)]
 
     def shop_page(self, enterprise_id: str, now: datetime) -> ShopPage:
         """One Query on the enterprise's partition; the filter keeps the enterprise, its methods
@@ -53,11 +55,11 @@ class ShopRepository(Repository):
         for item in items:
             sk = item["SK"]
             if sk == keys.ENTERPRISE_SK:
-                enterprise = fields_of(item)
+                enterprise = views.view_of(item, views.ENTERPRISE)
             elif sk.startswith("SHIPPING#"):
-                shipping.append(fields_of(item))
+                shipping.append(views.view_of(item, views.SHIPPING_METHOD))
             elif sk.startswith("PAYMENT#"):
-                payment.append(fields_of(item))
+                payment.append(views.view_of(item, views.PAYMENT_METHOD))
             elif sk.startswith("OC#"):
                 cycles.append(item)
         if enterprise is None:

@@ -50,6 +50,7 @@ _CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEF
 
 Quantity = Annotated[int, Field(strict=True, ge=1, le=MAX_QUANTITY)]
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+KEY_REUSED = "idempotency_key_reused"
 
 
 class CheckoutItem(Entity):
@@ -73,7 +74,9 @@ def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempoten
     order_id = _derived_order_id(_valid_key(idempotency_key), shop_id, cycle_id)
     try:
         return _checkout(shop_id, cycle_id, request, order_id)
-    except DomainError:
+    except DomainError as refused:
+        if refused.code == KEY_REUSED:  # the order under this key was read already
+            raise
         earlier = OrderRepository().find(cycle_id, order_id)
         if earlier is None:
             raise
@@ -203,7 +206,7 @@ def _count(name: str) -> None:
 
 def _key_reused() -> Invalid:
     return Invalid("this Idempotency-Key was already used for a different order; use a new key for a new order",
-                   field="Idempotency-Key", code="idempotency_key_reused")
+                   field="Idempotency-Key", code=KEY_REUSED)
 
 
 def _valid_key(raw: str) -> str:
