@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from admin_fixtures import ADD, armed, cast, notified, people, place_order  # noqa: F401
+from hubcycle.errors import Conflict
 from hubcycle.local.apps import LambdaContext, load_function
 from hubcycle.repository.base import TransactionCancelled
 from hubcycle.repository.catalogue import CatalogueRepository
@@ -332,6 +333,23 @@ def test_withdrawing_add_to_order_cycle_takes_the_supplier_out_of_open_cycles(ca
     assert cast["farm"] in [e["supplier_id"] for e in cast.hub.get(f"/order-cycles/{closed}").ok()["incoming"]]
     assert cast.farm.get("/order-cycles").ok()[0]["id"] == closed
     assert cast.farm.get(cast.path).status == 403
+
+
+def test_a_withdrawal_that_meets_a_concurrent_cycle_save_changes_nothing_and_can_be_sent_again(cast, monkeypatch):
+    save = OrderCycleRepository.save
+
+    def someone_saved_first(self, changed, previous):
+        raise Conflict("the order cycle was changed meanwhile; reload it", code="order_cycle_changed")
+
+    monkeypatch.setattr(OrderCycleRepository, "save", someone_saved_first)
+    path = f"/enterprises/{cast['farm']}/permissions/{cast['hub']}"
+    assert cast.farm.put(path, {"abilities": ["manage_products"]}).error(409)["code"] == "order_cycle_changed"
+    assert cast.farm.get(path.rsplit("/", 1)[0]).ok()["granted"][0]["abilities"] == ["add_to_order_cycle"]
+    assert cast["farm"] in [e["supplier_id"] for e in cast.hub.get(cast.path).ok()["incoming"]]
+
+    monkeypatch.setattr(OrderCycleRepository, "save", save)
+    cast.farm.put(path, {"abilities": ["manage_products"]}).ok()
+    assert cast["farm"] not in [e["supplier_id"] for e in cast.hub.get(cast.path).ok()["incoming"]]
 
 
 def test_a_stock_change_between_read_and_write_is_retried(cast, monkeypatch):

@@ -78,6 +78,8 @@ def test_processed_or_missing_dates_have_no_schedule(cycle):
 
     scheduling.arm(cycle.with_dates(None, None))
     assert armed() == {}
+    scheduling.arm(cycle.with_dates(cycle.opens_at, None))  # undated until both are set
+    assert armed() == {}
 
 
 def test_disarm_deletes_both_and_tolerates_schedules_already_gone(cycle):

@@ -244,6 +244,19 @@ def test_the_sweep_leaves_cycles_not_due(aws, clock, scheduler):
     assert stored().opened_at is None
 
 
+def test_a_cycle_with_an_opening_but_no_closing_is_not_opened_until_it_has_both(aws, clock, scheduler):
+    """It is `undated`: no shop lists it, so no integration may hear that it opened."""
+    load_enterprises()
+    cycle = load_cycle(opens_at=OPENS, closes_at=None)
+    clock.freeze(OPENS + timedelta(days=1))
+    assert run_sweep(scheduler) == {}
+    assert fire(scheduler, "open", OPENS) == {}
+    assert stored().opened_at is None
+
+    OrderCycleRepository().save(stored().with_dates(OPENS, CLOSES), cycle)
+    assert run_sweep(scheduler) == {"CyclesOpened": 1, "EventsPublished": 1}
+
+
 def test_closing_moved_later_is_processed_at_the_new_time_as_a_new_run(hub, clock, scheduler, mailbox):
     clock.freeze(CLOSES)
     fire(scheduler, "close", CLOSES)

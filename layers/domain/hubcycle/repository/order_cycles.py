@@ -26,10 +26,14 @@ from hubcycle.repository.owed import OwedRepository
 
 
 def next_due(cycle: OrderCycle) -> datetime | None:
-    """The next moment the scheduler owes this cycle something: its opening, then its closing."""
-    if cycle.opens_at and cycle.opened_at is None:
+    """The next moment the scheduler owes this cycle something: its opening, then its closing.
+    Nothing while a date is missing: such a cycle is `undated` and never opens (its shops do not
+    list it), so announcing its opening would be false."""
+    if cycle.opens_at is None or cycle.closes_at is None:
+        return None
+    if cycle.opened_at is None:
         return cycle.opens_at
-    if cycle.closes_at and cycle.processed_at is None:
+    if cycle.processed_at is None:
         return cycle.closes_at
     return None
 

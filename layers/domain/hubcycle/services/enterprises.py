@@ -119,16 +119,18 @@ def permissions(caller: Caller, enterprise_id: str) -> dict:
 
 def grant(caller: Caller, enterprise_id: str, grantee_id: str, body: Abilities) -> dict:
     """Set what `enterprise_id` lets `grantee_id` do. Withdrawing add_to_order_cycle takes the
-    grantor's products out of the grantee's cycles that are not closed (seed 004)."""
+    grantor's products out of the grantee's cycles that are not closed (seed 004), before the
+    permission changes: if a cycle cannot be saved now (409), the permission stays as it was and
+    sending the same request again finishes the job."""
     caller.require_manager(enterprise_id)
     if grantee_id == enterprise_id:
         raise Invalid("An enterprise already holds every ability over itself.", field="grantee_id")
     caller.enterprises.get(grantee_id)
     previous = caller.enterprises.permission(enterprise_id, grantee_id)
     permission = EnterprisePermission(grantor_id=enterprise_id, grantee_id=grantee_id, abilities=body.abilities)
-    caller.enterprises.put_permission(permission)
     if Ability.add_to_order_cycle in previous.abilities and Ability.add_to_order_cycle not in permission.abilities:
         order_cycles.withdraw_supplier(enterprise_id, grantee_id)
+    caller.enterprises.put_permission(permission)
     return _json(permission)
 
 

@@ -50,13 +50,14 @@ def schedule_name(cycle_id: str, action: str) -> str:
 
 def arm(cycle: OrderCycle) -> None:
     """Make the cycle's one-time schedules match its dates and processing records: one per date
-    set and not yet processed, none otherwise. Idempotent. Scheduler errors are logged, not
+    not yet processed once both dates are set, none otherwise. Idempotent. Scheduler errors are logged, not
     raised: the cycle is saved already and the sweep processes it in any case."""
     earliest = (clock.now() + ARM_LEAD).replace(microsecond=0)
+    dated = cycle.opens_at is not None and cycle.closes_at is not None  # an undated cycle is owed nothing
     for action, due, processed in ((OPEN, cycle.opens_at, cycle.opened_at), (CLOSE, cycle.closes_at, cycle.processed_at)):
         name = schedule_name(cycle.id, action)
         try:
-            if due is None or processed is not None:
+            if not dated or processed is not None:
                 delete_schedule(name)
             else:
                 payload = {"order_cycle_id": cycle.id, "action": action, "due_at": due.isoformat()}
