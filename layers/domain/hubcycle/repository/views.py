@@ -17,4 +17,5 @@ PAYMENT_METHOD = {"fee": "0.00"}
 
 def view_of(item: dict, defaults: dict) -> dict:
     """The item without its keys, with the defaults of the fields it lacks."""
-    return {**copy.deepcopy(defaults), **fields_of(item)}
+    fields = fields_of(item)
+    return {**fields, **{name: copy.deepcopy(value) for name, value in defaults.items() if name not in fields}}
