@@ -9,6 +9,7 @@ from html import escape
 
 from hubcycle.adapters.mail import OutgoingEmail
 from hubcycle.enterprises import Enterprise, Language, PaymentMethod, ShippingMethod
+from hubcycle.notifications import money_text
 from hubcycle.orders import Order
 
 TEXTS = {
@@ -31,7 +32,6 @@ TEXTS = {
         "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
         "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                    "October", "November", "December"],
-        "decimal": ".",
     },
     Language.fr: {
         "subject": "Commande {number} confirmée : {shop}",
@@ -52,7 +52,6 @@ TEXTS = {
         "weekdays": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
         "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                    "octobre", "novembre", "décembre"],
-        "decimal": ",",
     },
 }
 
@@ -62,7 +61,7 @@ def order_confirmation(order: Order, shop: Enterprise, shipping: ShippingMethod,
     words = TEXTS[shop.language]
 
     def money(amount: Decimal) -> str:
-        return f"{amount:.2f}".replace(".", words["decimal"])
+        return money_text(amount, shop.language)
 
     facts = [(words["number"], order.number), (words["placed"], _local_time(order.created_at, shop, words))]
     if order.ready_for:

@@ -15,6 +15,7 @@ from html import escape
 from hubcycle.adapters.mail import OutgoingEmail
 from hubcycle.enterprises import Enterprise, Language
 from hubcycle.money import ZERO, to_cents
+from hubcycle.notifications import money_text
 from hubcycle.order_cycles import OrderCycle
 from hubcycle.orders import Order, OrderState
 
@@ -85,11 +86,6 @@ def rows_for(supplier_id: str, orders: list[Order]) -> list[Row]:
     return sorted(rows, key=lambda r: (r.product_name, r.variant_name, r.unit_price))
 
 
-def _money(amount: Decimal, language: Language) -> str:
-    text = f"{amount:.2f}"
-    return text.replace(".", ",") if language == Language.fr else text
-
-
 def producer_orders_email(cycle: OrderCycle, producer: Enterprise, coordinator: Enterprise,
                           distributors: dict[str, Enterprise], orders: list[Order],
                           now: datetime) -> OutgoingEmail | None:
@@ -108,9 +104,9 @@ def producer_orders_email(cycle: OrderCycle, producer: Enterprise, coordinator: 
         ready_for.append(words["ready_for"].format(distributor=name, ready_for=when))
     incoming = cycle.incoming_of(producer.id)
     instructions = incoming.receival_instructions.strip() if incoming else ""
-    table = [(r.product_name, r.variant_name, str(r.quantity), _money(r.unit_price, language), _money(r.subtotal, language))
+    table = [(r.product_name, r.variant_name, str(r.quantity), money_text(r.unit_price, language), money_text(r.subtotal, language))
              for r in rows]
-    total = _money(sum((r.subtotal for r in rows), ZERO), language)
+    total = money_text(sum((r.subtotal for r in rows), ZERO), language)
     customers = []
     if coordinator.customer_names_to_suppliers:
         customers = sorted(
