@@ -38,7 +38,6 @@ from harness import (
     EmbeddedAWS,
     figure,
     main,
-    proxy_event,
     section,
     transactions_without_table_snapshot,
 )
@@ -49,7 +48,7 @@ from hubcycle.adapters.aws import client
 from hubcycle.clock import clock
 from hubcycle.dev import local_token
 from hubcycle.local.scheduler_loop import scheduled_event
-from hubcycle.local.apps import load_function
+from hubcycle.local.apps import api_gateway_event, load_function
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.table import create_table
 
@@ -166,17 +165,17 @@ def prepare(aws: EmbeddedAWS, folder: str) -> list[Subject]:
     bearer = {"Authorization": f"Bearer {token}"}
     subjects = {
         "bare": (Subject("bare", BENCH, "bare_app", "app"),
-                 lambda n: proxy_event("GET", "/enterprises/{enterprise_id}", {"enterprise_id": HUB})),
-        "shop": (function("shop", "shop", "app"), lambda n: proxy_event("GET", "/shops", {})),
+                 lambda n: api_gateway_event("GET", "/enterprises/{enterprise_id}", {"enterprise_id": HUB})),
+        "shop": (function("shop", "shop", "app"), lambda n: api_gateway_event("GET", "/shops", {})),
         "admin": (function("admin", "admin", "app", AS_DEPLOYED),
-                  lambda n: proxy_event("GET", "/enterprises", {}, headers=bearer, claims=verified)),
+                  lambda n: api_gateway_event("GET", "/enterprises", {}, headers=bearer, claims=verified)),
         "scheduler": (function("scheduler", "scheduler", "sweep", {"HUBCYCLE_TABLE": IDLE_TABLE}),
                       lambda n: scheduled_event(now)),
         "shop.products_page": (function("shop.products_page", "shop", "app"),
-                               lambda n: proxy_event("GET", "/shops/{shop_id}/cycles/{cycle_id}/products",
+                               lambda n: api_gateway_event("GET", "/shops/{shop_id}/cycles/{cycle_id}/products",
                                                      {"shop_id": HUB, "cycle_id": "selling"})),
         "admin.token_verified_in_app": (function("admin.token_verified_in_app", "admin", "app"),
-                                        lambda n: proxy_event("GET", "/enterprises", {}, headers=bearer)),
+                                        lambda n: api_gateway_event("GET", "/enterprises", {}, headers=bearer)),
         "scheduler.closing": (function("scheduler.closing", "scheduler", "on_schedule"),
                               lambda n: {"order_cycle_id": cycle_ids[n], "action": "close",
                                          "due_at": closes.isoformat()}),

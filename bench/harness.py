@@ -247,29 +247,3 @@ def main(*benchmarks) -> None:
         raise SystemExit(1) from None
     finally:
         aws.stop()
-
-
-def proxy_event(method: str, resource: str, path_parameters: dict, headers: dict | None = None,
-                claims: dict | None = None) -> dict:
-    """The event API Gateway's REST proxy integration hands a Chalice route; `claims`: those its
-    Cognito authorizer verified, all strings, as it passes them."""
-    path = resource
-    for name, value in path_parameters.items():
-        path = path.replace("{" + name + "}", value)
-    headers = {"host": "api.example.org", **{k.lower(): v for k, v in (headers or {}).items()}}
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": path_parameters,
-        "stageVariables": None,
-        "requestContext": {"resourcePath": resource, "httpMethod": method, "path": f"/api{path}", "stage": "api",
-                           "identity": {"sourceIp": "127.0.0.1"}, "requestId": "bench",
-                           **({"authorizer": {"claims": claims}} if claims else {})},
-        "body": None,
-        "isBase64Encoded": False,
-    }

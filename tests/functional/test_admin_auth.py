@@ -11,10 +11,8 @@ import moto.cognitoidp
 import pytest
 
 from admin_fixtures import armed, people  # noqa: F401
-from chalice.local import LambdaContext
-from gateway import gateway_event
 from hubcycle.adapters.aws import client
-from hubcycle.local.apps import load_function
+from hubcycle.local.apps import LambdaContext, api_gateway_event, load_function
 
 ANN = "ann@example.org"
 
@@ -135,8 +133,8 @@ def test_a_token_for_another_app_client_of_the_pool_is_401(ann):
 
 def through_api_gateway(token: str, claims: dict | None) -> tuple[int, dict | list]:
     """GET /enterprises as API Gateway invokes the function on AWS."""
-    event = gateway_event("/enterprises", headers={"Authorization": f"Bearer {token}"}, claims=claims)
-    response = load_function("admin").app(event, LambdaContext("hubcycle-admin", 512))
+    event = api_gateway_event("GET", "/enterprises", headers={"Authorization": f"Bearer {token}"}, claims=claims)
+    response = load_function("admin").app(event, LambdaContext("hubcycle-admin"))
     return response["statusCode"], json.loads(response["body"])
 
 
@@ -186,8 +184,6 @@ def test_a_route_reached_without_the_authorizers_claims_still_verifies_the_token
 
 
 def test_every_admin_route_needs_a_token(admin_app):
-    from hubcycle.local.apps import load_function
-
     routes = load_function("admin").app.routes
     for path, methods in routes.items():
         if path == "/health":

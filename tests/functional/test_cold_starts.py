@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from gateway import gateway_event
 from shop_fixtures import HUB, load_hub
 
 from hubcycle.adapters.cognito import issuer
+from hubcycle.local.apps import api_gateway_event
 from hubcycle.settings import settings
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
@@ -56,14 +56,14 @@ def selling_hub(aws):
 
 
 def test_a_shoppers_first_request_lists_the_shops_without_the_models(selling_hub):
-    answer, loaded = first_request("shop", "app", gateway_event("/shops"))
+    answer, loaded = first_request("shop", "app", api_gateway_event("GET", "/shops"))
     assert answer["statusCode"] == 200
     assert [shop["id"] for shop in json.loads(answer["body"])] == [HUB]
     assert loaded == []
 
 
 def test_a_shop_page_is_served_without_the_models(selling_hub):
-    answer, loaded = first_request("shop", "app", gateway_event("/shops/{shop_id}", {"shop_id": HUB}))
+    answer, loaded = first_request("shop", "app", api_gateway_event("GET", "/shops/{shop_id}", {"shop_id": HUB}))
     page = json.loads(answer["body"])
     assert answer["statusCode"] == 200 and [c["id"] for c in page["cycles"]] == [selling_hub.cycle, selling_hub.later_cycle]
     assert {m["fee"] for m in page["shipping_methods"]} == {"0.00", "4.50"}
@@ -74,7 +74,7 @@ def test_a_managers_first_request_behind_api_gateway_lists_their_enterprises_wit
     config = settings()
     claims = {"email": "ann@example.org", "email_verified": "true", "token_use": "id",
               "aud": config.user_pool_client_id, "iss": issuer(config.user_pool_id)}
-    event = gateway_event("/enterprises", headers={"Authorization": "Bearer verified-by-api-gateway"}, claims=claims)
+    event = api_gateway_event("GET", "/enterprises", headers={"Authorization": "Bearer verified-by-api-gateway"}, claims=claims)
     answer, loaded = first_request("admin", "app", event, HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS="true")
     assert answer["statusCode"] == 200
     assert [(e["id"], e["timezone"]) for e in json.loads(answer["body"])] == [(HUB, "Europe/Paris")]
