@@ -59,7 +59,7 @@ class EnterpriseRepository(Repository):
     def permissions_involving(self, enterprise_ids) -> list[EnterprisePermission]:
         found: dict[tuple[str, str], EnterprisePermission] = {}
         for enterprise_id in sorted(set(enterprise_ids)):
-            for item in self.partition(keys.enterprise(enterprise_id), "GRANT#"):
+            for item in self.partition(keys.enterprise(enterprise_id), keys.GRANT_PREFIX):
                 permission = from_item(EnterprisePermission, item)
                 found[(permission.grantor_id, permission.grantee_id)] = permission
         return list(found.values())
@@ -82,13 +82,13 @@ class EnterpriseRepository(Repository):
     def methods(self, enterprise_id: str) -> tuple[list[ShippingMethod], list[PaymentMethod]]:
         items = self.query(
             "PK = :pk AND SK BETWEEN :from AND :to",
-            {":pk": keys.enterprise(enterprise_id), ":from": "PAYMENT#", ":to": "SHIPPING#\uffff"},
+            {":pk": keys.enterprise(enterprise_id), ":from": keys.PAYMENT_PREFIX, ":to": f"{keys.SHIPPING_PREFIX}\uffff"},
         )
         shipping, payment = [], []
         for item in items:
-            if item["SK"].startswith("SHIPPING#"):
+            if item["SK"].startswith(keys.SHIPPING_PREFIX):
                 shipping.append(from_item(ShippingMethod, item))
-            elif item["SK"].startswith("PAYMENT#"):
+            elif item["SK"].startswith(keys.PAYMENT_PREFIX):
                 payment.append(from_item(PaymentMethod, item))
         return shipping, payment
 
@@ -104,4 +104,4 @@ class EnterpriseRepository(Repository):
         return from_item(Customer, item) if item else None
 
     def customers(self, enterprise_id: str) -> list[Customer]:
-        return [from_item(Customer, i) for i in self.partition(keys.enterprise(enterprise_id), "CUSTOMER#")]
+        return [from_item(Customer, i) for i in self.partition(keys.enterprise(enterprise_id), keys.CUSTOMER_PREFIX)]

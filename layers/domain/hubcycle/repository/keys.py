@@ -9,8 +9,12 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+ENTERPRISE_PREFIX = "ENT#"
+"""An enterprise's partition, and in a person's partition the links to what they manage."""
+
+
 def enterprise(enterprise_id: str) -> str:
-    return f"ENT#{enterprise_id}"
+    return f"{ENTERPRISE_PREFIX}{enterprise_id}"
 
 
 def user(email: str) -> str:
@@ -26,28 +30,43 @@ SHOPFRONT = "SHOPFRONT"
 SCHEDULE = "SCHEDULE"
 
 
+GRANT_PREFIX = "GRANT#"
+
+
 def grant_to(grantee_id: str) -> str:
-    return f"GRANT#TO#{grantee_id}"
+    return f"{GRANT_PREFIX}TO#{grantee_id}"
 
 
 def grant_from(grantor_id: str) -> str:
-    return f"GRANT#FROM#{grantor_id}"
+    return f"{GRANT_PREFIX}FROM#{grantor_id}"
+
+
+SHIPPING_PREFIX = "SHIPPING#"
+PAYMENT_PREFIX = "PAYMENT#"
+"""In an enterprise's partition PAYMENT# sorts before SHIPPING#: one range reads both kinds of methods."""
 
 
 def shipping_method(method_id: str) -> str:
-    return f"SHIPPING#{method_id}"
+    return f"{SHIPPING_PREFIX}{method_id}"
 
 
 def payment_method(method_id: str) -> str:
-    return f"PAYMENT#{method_id}"
+    return f"{PAYMENT_PREFIX}{method_id}"
+
+
+CUSTOMER_PREFIX = "CUSTOMER#"
 
 
 def customer(email: str) -> str:
-    return f"CUSTOMER#{email}"
+    return f"{CUSTOMER_PREFIX}{email}"
+
+
+ORDER_CYCLE_PREFIX = "OC#"
+"""A cycle's partition, and in an enterprise's partition its participations."""
 
 
 def order_cycle(cycle_id: str) -> str:
-    return f"OC#{cycle_id}"
+    return f"{ORDER_CYCLE_PREFIX}{cycle_id}"
 
 
 def product(product_id: str) -> str:
@@ -62,24 +81,31 @@ def catalogue(supplier_id: str) -> str:
     return f"ENT#{supplier_id}#CATALOGUE"
 
 
+FEE_PREFIX = "FEE#"
+
+
 def fee(fee_id: str) -> str:
-    return f"FEE#{fee_id}"
+    return f"{FEE_PREFIX}{fee_id}"
 
 
 def fees_of(enterprise_id: str) -> str:
     return f"ENT#{enterprise_id}#FEES"
 
 
+OFFER_PREFIX = "OFFER#"
+"""In a cycle's partition #CYCLE and FEE# sort before OFFER#: checkout reads the prices without the offers."""
+
+
 def offer(variant_id: str) -> str:
-    return f"OFFER#{variant_id}"
-
-
-def order(order_id: str) -> str:
-    return f"ORDER#{order_id}"
+    return f"{OFFER_PREFIX}{variant_id}"
 
 
 ORDER_PREFIX = "ORDER#"
 """Everything of a cycle's partition that sorts before this is what a shop page needs."""
+
+
+def order(order_id: str) -> str:
+    return f"{ORDER_PREFIX}{order_id}"
 
 
 NOTIFICATION_PREFIX = "PRODUCER_EMAIL#"

@@ -14,7 +14,7 @@ from hubcycle.repository.base import Repository
 class ManagerRepository(Repository):
     def managed_ids(self, email: str) -> set[str]:
         """One Query on the person's partition."""
-        return {item["enterprise_id"] for item in self.partition(keys.user(email), "ENT#")}
+        return {item["enterprise_id"] for item in self.partition(keys.user(email), keys.ENTERPRISE_PREFIX)}
 
     def enterprises(self, enterprise_ids: set[str]) -> list[dict]:
         """The enterprises as stored, by name: one BatchGetItem."""

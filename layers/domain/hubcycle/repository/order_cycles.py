@@ -125,7 +125,7 @@ class OrderCycleRepository(Repository):
         return saved
 
     def participations(self, enterprise_id: str) -> list[dict]:
-        return self.partition(keys.enterprise(enterprise_id), "OC#")
+        return self.partition(keys.enterprise(enterprise_id), keys.ORDER_CYCLE_PREFIX)
 
     def due(self, now: datetime) -> list[OrderCycle]:
         """Cycles whose opening or closing is due and not yet processed, however long ago."""
@@ -138,9 +138,9 @@ class OrderCycleRepository(Repository):
         for item in items:
             if item["SK"] == keys.CYCLE_SK:
                 cycle = from_item(OrderCycle, item)
-            elif item["SK"].startswith("OFFER#"):
+            elif item["SK"].startswith(keys.OFFER_PREFIX):
                 offers[item["id"]] = from_item(Offer, item)
-            elif item["SK"].startswith("FEE#"):
+            elif item["SK"].startswith(keys.FEE_PREFIX):
                 fees[item["id"]] = from_item(EnterpriseFee, item)
         if cycle is None:
             raise NotFound(f"no order cycle {cycle_id}", code="order_cycle_not_found")
@@ -150,10 +150,10 @@ class OrderCycleRepository(Repository):
         """The cycle and its fee copies in one Query (they sort before OFFER#): checkout's first read,
         whose size does not depend on the catalogue."""
         cycle, fees = None, {}
-        for item in self.query("PK = :pk AND SK < :offers", {":pk": keys.order_cycle(cycle_id), ":offers": "OFFER#"}):
+        for item in self.query("PK = :pk AND SK < :offers", {":pk": keys.order_cycle(cycle_id), ":offers": keys.OFFER_PREFIX}):
             if item["SK"] == keys.CYCLE_SK:
                 cycle = from_item(OrderCycle, item)
-            elif item["SK"].startswith("FEE#"):
+            elif item["SK"].startswith(keys.FEE_PREFIX):
                 fees[item["id"]] = from_item(EnterpriseFee, item)
         if cycle is None:
             raise NotFound(f"no order cycle {cycle_id}", code="order_cycle_not_found")
@@ -161,7 +161,7 @@ class OrderCycleRepository(Repository):
 
     def offers(self, cycle_id: str) -> dict[str, dict]:
         """The cycle's offer items by variant id."""
-        return {i["id"]: i for i in self.partition(keys.order_cycle(cycle_id), "OFFER#")}
+        return {i["id"]: i for i in self.partition(keys.order_cycle(cycle_id), keys.OFFER_PREFIX)}
 
     def sync_offers(self, cycle: OrderCycle, variants: dict[str, tuple[Variant, set[str]]],
                     supplier_names: dict[str, str], existing: dict[str, dict] | None = None) -> None:
@@ -203,7 +203,7 @@ class OrderCycleRepository(Repository):
 
     def sync_fee_copies(self, cycle: OrderCycle, fees: dict[str, EnterpriseFee]) -> None:
         """Fees are immutable once created, so a copy in the cycle's partition never goes stale."""
-        existing = {i["id"] for i in self.partition(keys.order_cycle(cycle.id), "FEE#")}
+        existing = {i["id"] for i in self.partition(keys.order_cycle(cycle.id), keys.FEE_PREFIX)}
         wanted = cycle.all_fee_ids()
         self.batch_write(
             puts=[to_item(fees[f], PK=keys.order_cycle(cycle.id), SK=keys.fee(f)) for f in sorted(wanted - existing) if f in fees],

@@ -43,8 +43,8 @@ class ShopRepository(Repository):
         and the participations that sell now."""
         items = self.query(
             "PK = :pk AND SK BETWEEN :first AND :last",
-            {":pk": keys.enterprise(enterprise_id), ":first": keys.ENTERPRISE_SK, ":last": "SHIPPING#\uffff",
-             ":ent": keys.ENTERPRISE_SK, ":shipping": "SHIPPING#", ":payment": "PAYMENT#",
+            {":pk": keys.enterprise(enterprise_id), ":first": keys.ENTERPRISE_SK, ":last": f"{keys.SHIPPING_PREFIX}\uffff",
+             ":ent": keys.ENTERPRISE_SK, ":shipping": keys.SHIPPING_PREFIX, ":payment": keys.PAYMENT_PREFIX,
              ":distributor": "distributor", ":now": keys.iso(now)},
             filter_expression="SK = :ent OR begins_with(SK, :shipping) OR begins_with(SK, :payment) OR "
                               "(contains(#roles, :distributor) AND opens_at <= :now AND closes_at > :now)",
@@ -56,11 +56,11 @@ class ShopRepository(Repository):
             sk = item["SK"]
             if sk == keys.ENTERPRISE_SK:
                 enterprise = views.view_of(item, views.ENTERPRISE)
-            elif sk.startswith("SHIPPING#"):
+            elif sk.startswith(keys.SHIPPING_PREFIX):
                 shipping.append(views.view_of(item, views.SHIPPING_METHOD))
-            elif sk.startswith("PAYMENT#"):
+            elif sk.startswith(keys.PAYMENT_PREFIX):
                 payment.append(views.view_of(item, views.PAYMENT_METHOD))
-            elif sk.startswith("OC#"):
+            elif sk.startswith(keys.ORDER_CYCLE_PREFIX):
                 cycles.append(item)
         if enterprise is None:
             raise NotFound(f"no shop {enterprise_id}", code="shop_not_found")
