@@ -3,13 +3,14 @@ other enterprises, shipping and payment methods."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints
 
 from hubcycle.adapters import cognito
+from hubcycle.adapters.uploads import presigned_upload
 from hubcycle.clock import clock
 from hubcycle.enterprises import Email, Enterprise, EnterpriseKind, PaymentMethod, ShippingMethod
 from hubcycle.errors import Conflict, Invalid, NotFound
@@ -41,6 +42,16 @@ _METHOD_MODELS = {"shipping": ShippingMethod, "payment": PaymentMethod}
 
 SEARCH_RESULTS = 20
 logger = logging.getLogger(__name__)
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+class NewUpload(Body):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size: Annotated[StrictInt, Field(ge=1, le=MAX_UPLOAD_BYTES)]
+    """In bytes: S3 refuses a larger file than announced."""
 
 
 class DirectoryQuery(Body):
@@ -262,3 +273,12 @@ def _cycles_distributed_now(enterprise_id: str) -> list[OrderCycle]:
     selling = {p["order_cycle_id"] for p in cycles.participations(enterprise_id) if "distributor" in p["roles"]}
     now = clock.now()
     return sorted((c for c in cycles.get_many(selling) if c.status(now) != OrderCycleStatus.closed), key=lambda c: c.id)
+
+
+def upload(caller: Caller, enterprise_id: str, body: NewUpload) -> dict:
+    """A presigned POST for one image of the enterprise (a logo, a product photo): its managers,
+    and those it granted edit_profile or manage_products. The image is served at `image_url`,
+    which the enterprise's `logo_url` or a product's `image_url` then names."""
+    caller.require_ability(enterprise_id, Ability.edit_profile, Ability.manage_products)
+    key = f"uploads/{enterprise_id}/{new_id()}.{_EXTENSIONS[body.content_type]}"
+    return presigned_upload(key, body.content_type, body.size)
