@@ -96,6 +96,15 @@ def test_the_profile_fields_by_managers_and_edit_profile_grantees(people):
     paul.grant(farm, hub, "edit_profile")
     assert ann.patch(f"/enterprises/{farm}", PROFILE).ok() | PROFILE == paul.get(f"/enterprises/{farm}").ok()
     assert eve.patch(f"/enterprises/{farm}", {"phone": "1"}).status == 403
+    # edit_profile is the profile only: not the managers, the methods, the grants, the products
+    assert ann.post(f"/enterprises/{farm}/managers", {"email": eve.email}).status == 403
+    assert ann.delete(f"/enterprises/{farm}/managers/{paul.email}").status == 403
+    assert ann.post(f"/enterprises/{farm}/shipping-methods", {"name": "Van"}).status == 403
+    assert ann.delete(f"/enterprises/{farm}/permissions/{hub}").status == 403
+    assert ann.get(f"/enterprises/{farm}/granted-to-me").status == 403
+    assert ann.post(f"/enterprises/{farm}/products", {"name": "P", "unit": "kg", "variants": [
+        {"name": "V", "unit_value": "1", "price": "1.00", "on_hand": 1}]}).status == 403
+    assert ann.post(f"/enterprises/{farm}/uploads", {"content_type": "image/webp", "size": 10}).status == 201
     assert paul.patch(f"/enterprises/{farm}", {"logo_url": "javascript:alert(1)"}).error(422)["field"] == "logo_url"
 
 
