@@ -16,6 +16,10 @@ Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
+SCHEDULER_RECORDS = ("opened_at", "processed_at", "sales_stopped_at")
+"""What the scheduler writes on a cycle; a person's change never sets them (with_dates clears them)."""
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """Stored in UTC to the second, so that stored times compare as text in DynamoDB conditions."""
     return value.astimezone(timezone.utc).replace(microsecond=0) if value is not None else None
@@ -66,10 +70,13 @@ class OrderCycle(Entity):
     """When the scheduler processed the opening; cleared when opens_at moves later."""
     processed_at: AwareDatetime | None = None
     """When the scheduler processed the closing; cleared when closes_at moves later."""
+    sales_stopped_at: AwareDatetime | None = None
+    """When the closing stopped checkouts, before reading the orders for the producers and the
+    reports (checkout's transaction is conditioned on its absence); cleared with processed_at."""
     version: int = 0
     """Optimistic-lock counter: every save is conditional on the version that was read."""
 
-    _to_utc = field_validator("opens_at", "closes_at", "opened_at", "processed_at")(_utc)
+    _to_utc = field_validator("opens_at", "closes_at", "opened_at", "processed_at", "sales_stopped_at")(_utc)
     _dedupe = field_validator("coordinator_fee_ids")(_unique)
 
     @model_validator(mode="after")
@@ -124,15 +131,22 @@ class OrderCycle(Entity):
     def with_dates(self, opens_at: datetime | None, closes_at: datetime | None) -> "OrderCycle":
         """New dates; moving a processed opening or closing later re-arms it, so the scheduler
         opens, closes and notifies producers again at the new time."""
-        opened_at, processed_at = self.opened_at, self.processed_at
+        opened_at, processed_at, sales_stopped_at = self.opened_at, self.processed_at, self.sales_stopped_at
         if opens_at is None or (self.opens_at is not None and opens_at > self.opens_at):
             opened_at = None
         if closes_at is None or (self.closes_at is not None and closes_at > self.closes_at):
-            processed_at = None
+            processed_at = sales_stopped_at = None
         return OrderCycle.model_validate(
             {**self.model_dump(), "opens_at": opens_at, "closes_at": closes_at,
-             "opened_at": opened_at, "processed_at": processed_at}
+             "opened_at": opened_at, "processed_at": processed_at, "sales_stopped_at": sales_stopped_at}
         )
+
+    def rebased_on(self, fresh: "OrderCycle") -> "OrderCycle":
+        """This change (made to an earlier read) over `fresh`, a read that differs only by what
+        the scheduler recorded since: the scheduler's records are fresh's, as the change's dates
+        leave them. A person's save never fails on the scheduler's work (issue 12)."""
+        recorded = fresh.with_dates(self.opens_at, self.closes_at)
+        return self.model_copy(update={field: getattr(recorded, field) for field in SCHEDULER_RECORDS})
 
     def duplicate(self, new_id: str) -> "OrderCycle":
         """Seed 003's "dupliquer": everything but the dates and the processing records."""
@@ -144,6 +158,7 @@ class OrderCycle(Entity):
                 "closes_at": None,
                 "opened_at": None,
                 "processed_at": None,
+                "sales_stopped_at": None,
                 "version": 0,
                 "incoming": [e.model_copy(deep=True) for e in self.incoming],
                 "outgoing": [e.model_copy(deep=True) for e in self.outgoing],

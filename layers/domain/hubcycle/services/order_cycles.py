@@ -12,7 +12,7 @@ from typing import Literal
 
 from hubcycle.clock import clock
 from hubcycle.errors import Conflict, Forbidden, Invalid, NotFound
-from hubcycle.order_cycles import Id, IncomingExchange, OrderCycle, OrderCycleStatus, OutgoingExchange
+from hubcycle.order_cycles import SCHEDULER_RECORDS, Id, IncomingExchange, OrderCycle, OrderCycleStatus, OutgoingExchange
 from hubcycle.permissions import (
     OrderCycleAccess,
     PermissionGraph,
@@ -32,7 +32,7 @@ from hubcycle.services.bodies import Body, body_of, new_id
 
 _NEVER = datetime.max.replace(tzinfo=timezone.utc)
 
-_KEPT_BY_THE_SERVER = frozenset({"id", "incoming", "outgoing", "opened_at", "processed_at", "version"})
+_KEPT_BY_THE_SERVER = frozenset({"id", "incoming", "outgoing", "version", *SCHEDULER_RECORDS})
 NewOrderCycle = body_of(OrderCycle, "NewOrderCycle", _KEPT_BY_THE_SERVER)
 OrderCycleChanges = body_of(OrderCycle, "OrderCycleChanges", _KEPT_BY_THE_SERVER, optional=True)
 IncomingChanges = body_of(IncomingExchange, "IncomingChanges", frozenset({"supplier_id"}), optional=True)
