@@ -13,10 +13,27 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from hubcycle.money import ZERO, Money
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LINE_BREAKS_AND_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROLS_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line(value: str) -> str:
+    """Names, ready_for, emails, ids: one line of text. A line break or control character in one
+    would break the email headers and subjects it ends up in (issue 15)."""
+    if _LINE_BREAKS_AND_CONTROLS.search(value):
+        raise ValueError("must be one line of text: no line breaks (CR, LF, U+2028, U+0085...) or control characters")
+    return value
+
+
+def multi_line(value: str) -> str:
+    """Instructions and descriptions keep their line breaks (CR, LF), but no other control character."""
+    if _CONTROLS_BUT_LINE_BREAKS.search(value):
+        raise ValueError("must be text: line breaks are fine, other control characters (and U+2028) are not")
+    return value
 
 
 def _email(value: str) -> str:
-    value = value.strip().lower()
+    value = single_line(value).strip().lower()
     if not _EMAIL.match(value):
         raise ValueError("must be an email address")
     return value
@@ -25,15 +42,21 @@ def _email(value: str) -> str:
 def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
         raise ValueError("must be an IANA timezone such as Europe/Paris") from None
     return value
 
 
+def line(max_length: int, min_length: int = 1) -> type[str]:
+    """A single-line text field (stripped): every name-like field is one of these."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+                     AfterValidator(single_line)]
+
+
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
-TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Text = Annotated[str, StringConstraints(max_length=2000)]
+TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(single_line), AfterValidator(_timezone)]
+Name = line(120)
+Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(multi_line)]
 
 
 class EnterpriseKind(StrEnum):
@@ -108,6 +131,6 @@ class Customer(Entity):
     enterprise_id: str
     email: Email
     name: Name
-    tags: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]] = Field(
+    tags: list[line(40)] = Field(
         default_factory=list
     )
