@@ -68,8 +68,8 @@ def test_headers_cannot_be_broken_by_any_value():
     for char in [*BREAKS, "\x00", "\u2029"]:
         message = mail.OutgoingEmail(to=["zoe@example.org"], subject=f"Order{char}Bcc: x@evil.org", text="t", html="<p>t</p>",
                                      sender_name=f"Green{char}Hub")
-        head = mail.mime(message, "no-reply@example.org").as_bytes().split(b"\r\n\r\n")[0].decode()
-        assert "\r\nBcc" not in head and "\nBcc" not in head
+        head = mail.mime(message, "no-reply@example.org").as_bytes().split(b"\n\n")[0].decode()
+        assert "\nBcc" not in head and "\rBcc" not in head
         assert "Subject: Order Bcc: x@evil.org" in head and "Green Hub <no-reply@example.org>" in head
 
 

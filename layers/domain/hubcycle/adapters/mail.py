@@ -34,9 +34,9 @@ def header_text(value: str) -> str:
 
 
 def mime(message: OutgoingEmail, sender: str) -> EmailMessage:
-    """Built under the SMTP policy (CRLF, RFC 2047 encoding of non-ASCII words, folding): no
-    value can add a header or break one."""
-    mail = EmailMessage(policy=policy.SMTP)
+    """Built under the standard library's email policy (RFC 2047 encoding of non-ASCII words,
+    folding, structured addresses): with header_text, no value can add a header or break one."""
+    mail = EmailMessage(policy=policy.default)
     mail["From"] = Address(display_name=header_text(message.sender_name), addr_spec=sender)
     mail["To"] = ", ".join(message.to)
     if message.cc:
