@@ -8,9 +8,12 @@ import json
 from datetime import timedelta
 
 import pytest
-from admin_fixtures import ADD, armed, cast, people, place_order  # noqa: F401
+from admin_fixtures import armed, cast, people, place_order  # noqa: F401
+from shop_fixtures import EGGS, HUB, load_hub, order_body, post_order
 
 from hubcycle.adapters import mail
+from hubcycle.repository import keys
+from hubcycle.repository.base import Repository
 from hubcycle.services.notifications import notifications_of
 
 BREAKS = ["\r", "\n", "\u2028", "\u0085"]
@@ -179,3 +182,13 @@ def test_a_producer_withdrawing_its_grant_takes_its_products_out_of_that_distrib
     closed_sells = {e["distributor_id"]: e["variant_ids"] for e in cast.hub.get(f"/order-cycles/{closed}").ok()["outgoing"]}
     assert ids["apples"] in closed_sells[ids["market"]], "a closed cycle keeps its history"
     assert len(cast.market.get(f"{cast.path}/reports/orders").ok()) == 1, "the order placed stays"
+
+
+def test_a_hub_named_with_a_line_separator_before_the_rule_still_confirms_orders(shop_app, clock, mailbox):
+    """Issue 15: such a hub got orders but sent no confirmation; stored names stay readable."""
+    ids = load_hub(clock.now())
+    Repository().update(keys.enterprise(HUB), keys.ENTERPRISE_SK, "SET #name = :name",
+                        {":name": "Croix-Rousse\u2028Food Hub"}, names={"#name": "name"})
+    assert post_order(shop_app, ids.cycle, order_body({EGGS: 1})).status_code == 201
+    (confirmation,) = mailbox()
+    assert confirmation["from"].startswith("Croix-Rousse Food Hub <") and "\u2028" not in confirmation["subject"]

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo
 
 from hubcycle.money import ZERO, Money
 
@@ -17,23 +17,29 @@ _LINE_BREAKS_AND_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROLS_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def single_line(value: str) -> str:
+def _read_back(info: ValidationInfo) -> bool:
+    """Text rules are for what people enter: items stored before a rule existed stay readable
+    (repository.base.from_item says so in the context), and emails make their headers safe."""
+    return bool(info.context and info.context.get("stored"))
+
+
+def single_line(value: str, info: ValidationInfo) -> str:
     """Names, ready_for, emails, ids: one line of text. A line break or control character in one
     would break the email headers and subjects it ends up in (issue 15)."""
-    if _LINE_BREAKS_AND_CONTROLS.search(value):
+    if not _read_back(info) and _LINE_BREAKS_AND_CONTROLS.search(value):
         raise ValueError("must be one line of text: no line breaks (CR, LF, U+2028, U+0085...) or control characters")
     return value
 
 
-def multi_line(value: str) -> str:
+def multi_line(value: str, info: ValidationInfo) -> str:
     """Instructions and descriptions keep their line breaks (CR, LF), but no other control character."""
-    if _CONTROLS_BUT_LINE_BREAKS.search(value):
+    if not _read_back(info) and _CONTROLS_BUT_LINE_BREAKS.search(value):
         raise ValueError("must be text: line breaks are fine, other control characters (and U+2028) are not")
     return value
 
 
-def _email(value: str) -> str:
-    value = single_line(value).strip().lower()
+def _email(value: str, info: ValidationInfo) -> str:
+    value = single_line(value, info).strip().lower()
     if not _EMAIL.match(value):
         raise ValueError("must be an email address")
     return value
