@@ -53,7 +53,7 @@ def _timezone(value: str) -> str:
     return value
 
 
-def line(max_length: int, min_length: int = 1) -> type[str]:
+def line(max_length: int, min_length: int = 1):
     """A single-line text field (stripped): every name-like field is one of these."""
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
                      AfterValidator(single_line)]

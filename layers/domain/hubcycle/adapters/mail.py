@@ -2,8 +2,8 @@
 Reply-To), which SES and the local mailbox both read the same way."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
+from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
