@@ -192,3 +192,9 @@ def test_a_hub_named_with_a_line_separator_before_the_rule_still_confirms_orders
     assert post_order(shop_app, ids.cycle, order_body({EGGS: 1})).status_code == 201
     (confirmation,) = mailbox()
     assert confirmation["from"].startswith("Croix-Rousse Food Hub <") and "\u2028" not in confirmation["subject"]
+
+
+@pytest.mark.parametrize("unit_value", ["1e-200", "0.0000001", "1e28"])
+def test_a_decimal_quantity_beyond_what_is_stored_is_422(cast, unit_value):
+    product = {"name": "Fruit", "unit": "kg", "variants": [{"name": "Big", "unit_value": unit_value, "price": "1.00", "on_hand": 1}]}
+    assert cast.farm.post(f"/enterprises/{cast['farm']}/products", product).error(422)["field"] == "variants.0.unit_value"

@@ -12,6 +12,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 LIMIT = Decimal("1000000")
 """Every amount and quantity people enter is below this."""
+_QUANTITY_STEP = Decimal("0.000001")
 
 
 def to_cents(amount: Decimal) -> Decimal:
@@ -48,6 +49,8 @@ def _parse_decimal(value: object) -> Decimal:
         raise ValueError("must be a finite, non-negative number")
     if number >= LIMIT:
         raise ValueError("must be below 1000000")
+    if number != number.quantize(_QUANTITY_STEP):  # 1e-200 would be beyond what DynamoDB stores
+        raise ValueError("must have at most 6 decimal places")
     return number.copy_abs()
 
 
