@@ -129,7 +129,8 @@ def catch_up(cycle: OrderCycle) -> Counter:
 
 
 def _process(cycle: OrderCycle, step: str) -> tuple[OrderCycle, Counter] | None:
-    """Record the step with its outbox items in one transaction, then deliver them.
+    """Record the step with its outbox items in one transaction, then deliver them. A closing
+    first stops sales, so the orders it reads (strongly consistent) are all there will be.
     None when the cycle changed since it was read (nothing was recorded)."""
     now = clock.now()
     recorded = "opened_at" if step == OPEN else "processed_at"
@@ -139,6 +140,8 @@ def _process(cycle: OrderCycle, step: str) -> tuple[OrderCycle, Counter] | None:
     occurrence = keys.iso(cycle.opens_at if step == OPEN else cycle.closes_at)
     items = [event_item(cycle.id, detail_type, _event_detail(processed, detail_type, occurrence), occurrence, claim, now)]
     mail_of = {}
+    if step == CLOSE and not OrderCycleRepository().stop_sales(cycle, now):
+        return None
     if step == CLOSE and cycle.automatic_notifications:
         orders = OrderRepository().orders_of_cycle(cycle.id)
         run = closing_run(cycle)
