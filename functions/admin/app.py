@@ -20,6 +20,7 @@ customers = LazyModule("hubcycle.services.customers")
 enterprises = LazyModule("hubcycle.services.enterprises")
 order_cycles = LazyModule("hubcycle.services.order_cycles")
 reports = LazyModule("hubcycle.services.reports")
+reminders = LazyModule("hubcycle.services.reminders")
 
 MAX_PATH_PARAMETER = 254
 """Ids are at most 64 characters and emails 254: anything longer names nothing."""
@@ -320,6 +321,11 @@ def duplicate_order_cycle(caller, cycle_id):
 @route("/order-cycles/{cycle_id}/notify-producers", "POST")
 def notify_producers(caller, cycle_id):
     return order_cycles.notify_producers(caller, cycle_id)
+
+
+@route("/order-cycles/{cycle_id}/reminders", "GET")
+def reminder_counts(caller, cycle_id):
+    return reminders.counts(caller, cycle_id)
 
 
 # --- Reports

@@ -29,10 +29,10 @@ def _report(counts) -> dict:
 
 @app.lambda_function(name="on_schedule")
 def on_schedule(event, context):
-    from hubcycle.services import scheduling
+    from hubcycle.services import reminders, scheduling
 
     try:
-        counts = scheduling.run_schedule(event)
+        counts = reminders.run(event) if reminders.is_reminder_schedule(event) else scheduling.run_schedule(event)
     except Invalid as error:
         logger.error("not a cycle schedule's input; ignored", extra={"event": event, "errors": error.message})
         return {"ignored": True}

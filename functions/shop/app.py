@@ -4,7 +4,7 @@ answer. A shopper's visit starts with the shop list and the shop page, so a cold
 only what those need; the products page and checkout load their modules on first use."""
 from contextvars import ContextVar
 
-from chalice import Chalice, CORSConfig
+from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request
 
 from hubcycle.clock import clock
@@ -78,3 +78,26 @@ def place_order(shop_id, cycle_id):
         idempotency_key=request.headers.get("idempotency-key"),
     )
     return json_response(order, status=201)
+
+
+_FORMS = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain", "application/json"]
+
+
+@app.route("/unsubscribe/{token}", methods=["POST"], content_types=_FORMS)
+@answers_errors
+def unsubscribe(token):
+    """RFC 8058 one-click: a mail provider POSTs `List-Unsubscribe=One-Click`, without cookies."""
+    from hubcycle.services import reminders
+
+    return json_response(reminders.unsubscribe(token, _request.get().raw_body))
+
+
+@app.route("/unsubscribe/{token}", methods=["GET"])
+@answers_errors
+def unsubscribe_page(token):
+    """A person who clicked the link in the email: what it unsubscribes from, and a button that
+    POSTs the one-click body. A GET never unsubscribes: mail scanners follow links."""
+    from hubcycle.services import reminders
+
+    return Response(body=reminders.unsubscribe_page(token), status_code=200,
+                    headers={"Content-Type": "text/html; charset=utf-8"})

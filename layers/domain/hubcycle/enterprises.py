@@ -4,11 +4,12 @@ own goods; a hub sells many producers' goods."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, ValidationInfo
 
 from hubcycle.money import ZERO, Money
 
@@ -96,6 +97,19 @@ class Entity(BaseModel):
     model_config = ConfigDict(extra="ignore", validate_assignment=True, defer_build=True)
 
 
+def _stored_integer(value: object) -> object:
+    """DynamoDB gives numbers back as Decimal: a whole one is the integer written."""
+    return int(value) if isinstance(value, Decimal) and value == value.to_integral_value() else value
+
+
+class Reminders(Entity):
+    """Which reminder emails the shop sends its customers (docs/scheduling.md, "Customer reminders")."""
+
+    shop_open: bool = False
+    closing_soon_hours: Annotated[StrictInt, BeforeValidator(_stored_integer), Field(ge=1, le=72)] | None = None
+    """Hours before the closing at which customers who have not ordered yet are reminded; None: never."""
+
+
 class Enterprise(Entity):
     id: str
     name: Name
@@ -113,6 +127,7 @@ class Enterprise(Entity):
     description: Text = ""
     address: Text = ""
     phone: Phone = ""
+    reminders: Reminders = Field(default_factory=Reminders)
     logo_url: WebAddress = ""
     """Where the logo is served, e.g. the `image_url` of an upload (POST /enterprises/{id}/uploads)."""
 

@@ -78,6 +78,10 @@ class OutgoingExchange(Entity):
     shipping_method_ids: list[Id] | None = Field(default=None, min_length=1, max_length=50)
     payment_method_ids: list[Id] | None = Field(default=None, min_length=1, max_length=50)
     """Which of the distributor's methods this cycle offers; None: all of them."""
+    ready_reminder_at: Moment | None = None
+    """When the "ready for pickup" email goes to those who ordered from this shop; None: never."""
+    reminder_message: Text = ""
+    """A short word from the hub for this cycle, in its "shop open" email."""
 
     _dedupe = field_validator("variant_ids", "fee_ids", "tags")(_unique)
 

@@ -27,6 +27,10 @@ class Settings:
     """Where managers' images are uploaded (under `uploads/`): on AWS the storefront's bucket."""
     uploads_url: str
     """Where that bucket's objects are served: on AWS the storefront's CloudFront address."""
+    shop_api_url: str
+    """The shop API's public address: reminder emails' unsubscribe links point there."""
+    ses_rate: float
+    """Emails per second the reminders may send (the account's SES sending rate)."""
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
 
@@ -48,5 +52,7 @@ def settings() -> Settings:
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
         uploads_bucket=env("HUBCYCLE_UPLOADS_BUCKET", "hubcycle-uploads"),
         uploads_url=env("HUBCYCLE_UPLOADS_URL", "https://hubcycle-uploads.s3.amazonaws.com"),
+        shop_api_url=env("HUBCYCLE_SHOP_API_URL", "http://localhost:8001").rstrip("/"),
+        ses_rate=float(env("HUBCYCLE_SES_RATE", "14")),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )

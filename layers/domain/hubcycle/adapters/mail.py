@@ -22,6 +22,8 @@ class OutgoingEmail:
     cc: list[str] = field(default_factory=list)
     reply_to: list[str] = field(default_factory=list)
     sender_name: str = "hubcycle"
+    headers: tuple[tuple[str, str], ...] = ()
+    """More headers, such as List-Unsubscribe (RFC 8058)."""
 
 
 _BREAKS_A_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -45,6 +47,8 @@ def mime(message: OutgoingEmail, sender: str) -> EmailMessage:
         mail["Reply-To"] = ", ".join(message.reply_to)
     mail["Subject"] = header_text(message.subject)
     mail["Date"] = formatdate(usegmt=True)
+    for name, value in message.headers:
+        mail[name] = header_text(value)
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
     return mail

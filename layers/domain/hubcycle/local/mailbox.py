@@ -34,4 +34,5 @@ def _as_mail(record: dict) -> dict:
         "text": text.get_content() if text else "",
         "html": html.get_content() if html else "",
         "sent_at": parsedate_to_datetime(date).isoformat() if date else "",
+        "headers": {name: str(value) for name, value in message.items()},
     }

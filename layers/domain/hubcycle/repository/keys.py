@@ -144,3 +144,37 @@ def outbox_event(detail_type: str, occurrence: str) -> str:
 def ses_message(message_id: str) -> str:
     """GSI1 key of a sent notification, so an SES bounce or complaint finds it with one Query."""
     return f"SESMSG#{message_id}"
+
+
+REMINDER_PREFIX = "REMINDER#"
+"""Reminder emails of the outbox in a cycle's partition (after ORDER#: the shop's reads skip them)."""
+REMINDER_RUN_PREFIX = "REMINDER_RUN#"
+"""How far a reminder's fan-out over the shop's customers has gone, in the cycle's partition."""
+
+
+def reminder_run(kind: str, shop_id: str, occurrence: str) -> str:
+    return f"{REMINDER_RUN_PREFIX}{kind}#{shop_id}#{occurrence}"
+
+
+def reminder(kind: str, shop_id: str, occurrence: str, email: str) -> str:
+    return f"{REMINDER_PREFIX}{kind}#{shop_id}#{occurrence}#{email}"
+
+
+def reminders_pending(cycle_id: str) -> str:
+    """GSI1 partition of a cycle's reminder emails not delivered yet: its reminder runs retry them."""
+    return f"REMINDERS#{cycle_id}"
+
+
+UNSUBSCRIBED_PREFIX = "UNSUBSCRIBED#"
+
+
+def unsubscribed(kind: str, email: str) -> str:
+    """In a shop's partition: this address wants no more reminders of this kind from the shop."""
+    return f"{UNSUBSCRIBED_PREFIX}{kind}#{email}"
+
+
+SUPPRESSED = "SUPPRESSED"
+"""In a person's partition (USER#email): the address bounced or complained; no reminder goes there."""
+SECRETS = "SECRETS"
+UNSUBSCRIBE_SECRET = "UNSUBSCRIBE"
+"""The key that signs unsubscribe links, made at random on first use and kept in the table."""

@@ -92,6 +92,11 @@ def change(caller: Caller, enterprise_id: str, body) -> dict:
     if (changed.kind, changed.is_producer) != (current.kind, current.is_producer):
         _require_roles_kept(changed)
     caller.enterprises.save(changed)
+    if changed.reminders != current.reminders:
+        from hubcycle.services import reminders  # the scheduler's modules: only when reminders change
+
+        for cycle in _cycles_distributed_now(enterprise_id):
+            reminders.arm(cycle)
     return _json(changed)
 
 

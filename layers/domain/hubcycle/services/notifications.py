@@ -145,4 +145,9 @@ def record_delivery_failure(detail: dict) -> int:
         return 0
     about = detail.get(kind.lower()) or {}
     reason = f"{kind}: {about.get('bounceType') or about.get('complaintFeedbackType') or 'reported by SES'}"
+    if kind == "Complaint" or about.get("bounceType") == "Permanent":
+        from hubcycle.services import reminders
+
+        recipients = about.get("bouncedRecipients") or about.get("complainedRecipients") or []
+        reminders.suppress([r["emailAddress"] for r in recipients if r.get("emailAddress")], reason)
     return OutboxRepository().mark_failed(message_id, reason)

@@ -25,6 +25,7 @@ from hubcycle.repository import keys
 from hubcycle.repository.notifications import CLAIM_SECONDS, OutboxRepository, email_item, event_item
 from hubcycle.repository.order_cycles import OrderCycleRepository, next_due
 from hubcycle.repository.orders import OrderRepository
+from hubcycle.services import reminders
 from hubcycle.services.notifications import CycleMail, closing_run, deliver
 
 logger = logging.getLogger(__name__)
@@ -64,12 +65,14 @@ def arm(cycle: OrderCycle) -> None:
                 put_schedule(name, max(due, earliest), payload)
         except (ClientError, BotoCoreError):
             logger.exception("schedule %s not armed; the sweep will process the cycle", name)
+    reminders.arm(cycle)
 
 
 def disarm(cycle_id: str) -> None:
     """Delete the cycle's schedules (the cycle was deleted)."""
     for action in (OPEN, CLOSE):
         delete_schedule(schedule_name(cycle_id, action))
+    reminders.disarm(cycle_id)
 
 
 def run_schedule(event: dict) -> Counter:
