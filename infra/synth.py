@@ -94,8 +94,12 @@ ENVIRONMENT = {
     "HUBCYCLE_STOREFRONT_ORIGIN": {"Fn::Sub": STOREFRONT_ORIGIN},
     "HUBCYCLE_UPLOADS_BUCKET": {"Ref": "StorefrontBucket"},
     "HUBCYCLE_UPLOADS_URL": {"Fn::Sub": STOREFRONT_ORIGIN},
+    "HUBCYCLE_SES_RATE": {"Ref": "SesSendingRate"},
+    "HUBCYCLE_SHOP_API_URL": "",
 }
-"""Every setting of layers/domain/hubcycle/settings.py, as the deployed functions see it."""
+"""Every setting of layers/domain/hubcycle/settings.py, as the deployed functions see it.
+HUBCYCLE_SHOP_API_URL is set on the scheduler's functions only (assemble): the reminders' unsubscribe
+links point at the shop API, whose definition names the shop function (its own would be a cycle)."""
 
 SHOP_CORS_HEADERS = "'Content-Type,Idempotency-Key,Authorization'"
 
@@ -547,6 +551,10 @@ def assemble(functions: Path, app_resources: dict[str, dict], report: dict) -> d
             "Value": {"Fn::Sub": f"https://${{{lid}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{api['stage']}"},
         }
     outputs["SchedulerTargetArn"] = {"Value": copy.deepcopy(ENVIRONMENT["HUBCYCLE_SCHEDULER_TARGET_ARN"])}
+    for lid, function in report["functions"].items():
+        if function["app"] == "scheduler" and "ShopApiUrl" in outputs:
+            variables = resources[lid]["Properties"]["Environment"]["Variables"]
+            variables["HUBCYCLE_SHOP_API_URL"] = copy.deepcopy(outputs["ShopApiUrl"]["Value"])
 
     missing_settings = settings_names(functions) - set(ENVIRONMENT)
     if missing_settings:

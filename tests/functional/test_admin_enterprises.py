@@ -27,6 +27,7 @@ def test_create_list_read_and_edit_an_enterprise(ann):
         "email": "marche@example.org", "timezone": "Europe/Paris", "language": "fr", "owner_email": ANN,
         "manager_emails": [], "customer_names_to_suppliers": False, "cycle_sort": "closes_at",
         "description": "", "address": "", "phone": "", "logo_url": "",
+        "reminders": {"shop_open": False, "closing_soon_hours": None},
     }
     other = ann.enterprise("Another Hub", timezone="UTC")
     assert [e["name"] for e in ann.get("/enterprises").ok()] == ["Another Hub", "Marché de la Croix-Rousse"]

@@ -173,7 +173,10 @@ def test_a_long_list_is_sent_over_several_invocations_each_email_once(hub, clock
         repository.put_customer(Customer(enterprise_id=HUB, email=f"c{number:03}@example.org", name=f"C{number}"))
     set_reminders(shop_open=True)
 
-    invocations = [fire() for _ in range(8)]
+    invocations = [fire()]
+    while remind_schedule() is not None and len(invocations) < 20:  # the local loop would fire it
+        invocations.append(fire())
+    assert fire() == {}, "a duplicate invocation at the end sends nothing"
     assert sum(i.get("RemindersSent", 0) for i in invocations) == 64
-    assert sum(1 for i in invocations if i) >= 3, "the budget splits the list over invocations"
+    assert len(invocations) >= 3, "the budget splits the list over invocations"
     assert len(recipients(mailbox())) == len(set(recipients(mailbox()))) == 64

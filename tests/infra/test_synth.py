@@ -253,23 +253,30 @@ def test_shop_touches_neither_schedules_nor_roles_nor_the_bus(synthesis):
     assert not {a for a in actions if a.startswith(("scheduler:", "iam:", "events:"))}
 
 
-def test_only_admin_manages_schedules(synthesis):
+def test_only_admin_manages_schedules_and_the_scheduler_only_reminder_schedules(synthesis):
+    """The scheduler function re-arms a cycle's reminder schedule (`oc-{id}-remind`, issue 16):
+    continuing a long customer list, retrying after SES errors. Nothing else of the group."""
+    group = "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${ScheduleGroup}/"
     for role in ROLES.values():
         scheduler_actions = {a for a in synthesis.actions(role) if a.startswith("scheduler:")}
         if role == "AdminRole":
             assert scheduler_actions == {"scheduler:CreateSchedule", "scheduler:UpdateSchedule",
                                          "scheduler:DeleteSchedule", "scheduler:GetSchedule"}
+        elif role == "SchedulerRole":
+            assert scheduler_actions == {"scheduler:CreateSchedule", "scheduler:UpdateSchedule",
+                                         "scheduler:DeleteSchedule"}
+            (statement,) = [s for s in synthesis.statements(role) if "scheduler:CreateSchedule" in s["Action"]]
+            assert statement["Resource"] == [{"Fn::Sub": group + "oc-*-remind"}]
         else:
             assert scheduler_actions == set(), role
     (statement,) = [s for s in synthesis.statements("AdminRole") if "scheduler:CreateSchedule" in s["Action"]]
-    assert statement["Resource"] == [{"Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:"
-                                                 "${AWS::AccountId}:schedule/${ScheduleGroup}/*"}]
+    assert statement["Resource"] == [{"Fn::Sub": group + "*"}]
 
 
-def test_only_admin_passes_a_role_and_only_the_invoke_role_to_scheduler(synthesis):
+def test_only_admin_and_scheduler_pass_a_role_and_only_the_invoke_role_to_scheduler(synthesis):
     for role in ROLES.values():
         passing = [s for s in synthesis.statements(role) if "iam:PassRole" in s["Action"]]
-        if role != "AdminRole":
+        if role not in ("AdminRole", "SchedulerRole"):
             assert passing == [], role
             continue
         (statement,) = passing

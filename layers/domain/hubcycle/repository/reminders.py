@@ -99,8 +99,9 @@ class ReminderRepository(Repository):
         return found
 
     def unsubscribe(self, shop_id: str, kind: str, email: str, now: datetime) -> None:
-        self.put({"PK": keys.enterprise(shop_id), "SK": keys.unsubscribed(kind, email), "email": email,
-                  "kind": kind, "at": keys.iso(now)})
+        """Written by the shop function, which writes only in transactions (its IAM policy)."""
+        self.transact([put_action({"PK": keys.enterprise(shop_id), "SK": keys.unsubscribed(kind, email), "email": email,
+                                   "kind": kind, "at": keys.iso(now)})])
 
     def is_unsubscribed(self, shop_id: str, kind: str, email: str) -> bool:
         return self.get(keys.enterprise(shop_id), keys.unsubscribed(kind, email)) is not None
@@ -115,8 +116,8 @@ class ReminderRepository(Repository):
         item = self.get(keys.SECRETS, keys.UNSUBSCRIBE_SECRET, consistent=True)
         if item is None:
             try:
-                self.put({"PK": keys.SECRETS, "SK": keys.UNSUBSCRIBE_SECRET, "key": secrets.token_hex(32)},
-                         condition="attribute_not_exists(PK)")
+                self.transact([put_action({"PK": keys.SECRETS, "SK": keys.UNSUBSCRIBE_SECRET, "key": secrets.token_hex(32)},
+                                          condition="attribute_not_exists(PK)")])
             except TransactionCancelled:
                 pass
             item = self.get(keys.SECRETS, keys.UNSUBSCRIBE_SECRET, consistent=True)

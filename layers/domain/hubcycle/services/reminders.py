@@ -164,6 +164,7 @@ class _Invocation:
         self.started = self.next_send = time.monotonic()
         self.counts: Counter = Counter()
         self.ses_errors_in_a_row = 0
+        self.pages = 0
         self.released = False
         self.unfinished = False
         self.done: set[str] = set()
@@ -197,8 +198,9 @@ class _Invocation:
         return self.ses_errors_in_a_row >= STOP_AFTER_SES_ERRORS
 
     def _out_of_time(self) -> bool:
-        """Another page would not be sent within the budget."""
-        return time.monotonic() - self.started + self.page_size / self.rate > SEND_BUDGET_SECONDS
+        """Another page would not be sent within the budget (the first always is: progress)."""
+        spent = time.monotonic() - self.started
+        return self.pages > 0 and spent + self.page_size / self.rate > SEND_BUDGET_SECONDS
 
     def _fan_out(self, run: Run, cursor: str) -> None:
         while not self._stopped():
@@ -215,6 +217,7 @@ class _Invocation:
                     return
                 cursor = stored.get("cursor", "")
                 continue
+            self.pages += 1
             for item in items:
                 if self._stopped():
                     break
