@@ -180,3 +180,20 @@ def test_a_long_list_is_sent_over_several_invocations_each_email_once(hub, clock
     assert sum(i.get("RemindersSent", 0) for i in invocations) == 64
     assert len(invocations) >= 3, "the budget splits the list over invocations"
     assert len(recipients(mailbox())) == len(set(recipients(mailbox()))) == 64
+
+
+def test_the_settings_are_validated_and_ready_reminder_at_is_set_per_outgoing_exchange(hub, people):
+    owner = people(OWNER)
+    for wrong in ({"closing_soon_hours": 0}, {"closing_soon_hours": 73}, {"closing_soon_hours": "12"},
+                  {"closing_soon_hours": 1.5}, {"shop_open": "yes"}, {"shop_open": True, "weekly": True}):
+        error = owner.patch(f"/enterprises/{HUB}", {"reminders": wrong}).error(422)
+        assert error["field"].startswith("reminders"), wrong
+    assert EnterpriseRepository().get(HUB).reminders == Reminders(), "nothing stored"
+    assert owner.patch(f"/enterprises/{HUB}", {"reminders": {"closing_soon_hours": 72}}).ok()["reminders"] == {
+        "shop_open": False, "closing_soon_hours": 72}
+
+    saved = owner.put(f"/order-cycles/{CYCLE}/outgoing/{HUB}", {"ready_reminder_at": "2026-11-28T09:00:00+01:00"}).ok()
+    exchange = next(e for e in saved["outgoing"] if e["distributor_id"] == HUB)
+    assert exchange["ready_reminder_at"] == "2026-11-28T08:00:00Z"
+    assert owner.put(f"/order-cycles/{CYCLE}/outgoing/{HUB}", {"ready_reminder_at": "tomorrow"}).error(422)["field"] \
+        == "ready_reminder_at"

@@ -9,7 +9,17 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    ValidationInfo,
+)
 
 from hubcycle.money import ZERO, Money
 
@@ -103,9 +113,12 @@ def _stored_integer(value: object) -> object:
 
 
 class Reminders(Entity):
-    """Which reminder emails the shop sends its customers (docs/scheduling.md, "Customer reminders")."""
+    """Which reminder emails the shop sends its customers (docs/scheduling.md, "Customer reminders").
+    A misspelt choice is refused, not ignored: the manager would believe it made."""
 
-    shop_open: bool = False
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
+
+    shop_open: StrictBool = False
     closing_soon_hours: Annotated[StrictInt, BeforeValidator(_stored_integer), Field(ge=1, le=72)] | None = None
     """Hours before the closing at which customers who have not ordered yet are reminded; None: never."""
 
