@@ -1,5 +1,7 @@
 # The two commands: `make run` and `make test`. Both set up what they need on a fresh clone.
-PYTHON ?= python3
+# The Lambda runtime, set once in infra/synth.py (LAMBDA_RUNTIME): .venv, hence `make test`, runs on it.
+LAMBDA_RUNTIME := $(shell sed -n 's/^LAMBDA_RUNTIME = "\(python3\.[0-9]*\)"$$/\1/p' infra/synth.py)
+PYTHON ?= $(LAMBDA_RUNTIME)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
@@ -8,6 +10,7 @@ INSTALLED := $(VENV)/.installed
 
 $(INSTALLED): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; v = "python%d.%d" % sys.version_info[:2]; sys.exit(0 if v == "$(LAMBDA_RUNTIME)" else "$(VENV) runs " + v + ", not the Lambda runtime $(LAMBDA_RUNTIME): make clean, then make with $(LAMBDA_RUNTIME) on PATH")'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e ".[dev]"
 	touch $@
 

@@ -23,6 +23,9 @@ class Settings:
     """True on AWS, where API Gateway's Cognito authorizer stands in front of every admin route
     and passes the verified claims; the admin then does not verify the token again."""
     storefront_origin: str
+    dead_letter_queue_arn: str
+    """Where EventBridge Scheduler puts a schedule's invocation once its retries are spent (empty
+    locally unless a test sets it: the schedules then have no dead-letter queue)."""
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
 
@@ -42,5 +45,6 @@ def settings() -> Settings:
         user_pool_arn=env("HUBCYCLE_USER_POOL_ARN", ""),
         api_gateway_verifies_tokens=env("HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS", "false") == "true",
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
+        dead_letter_queue_arn=env("HUBCYCLE_DEAD_LETTER_QUEUE_ARN", ""),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )
