@@ -98,6 +98,7 @@ ENVIRONMENT = {
     "HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS": "true",
     "HUBCYCLE_STOREFRONT_ORIGIN": {"Fn::Sub": STOREFRONT_ORIGIN},
     "HUBCYCLE_DEAD_LETTER_QUEUE_ARN": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
+    "HUBCYCLE_CHECKOUT_ORDERS_PER_HOUR": {"Ref": "CheckoutOrdersPerHour"},
 }
 """Every setting of layers/domain/hubcycle/settings.py, as the deployed functions see it."""
 

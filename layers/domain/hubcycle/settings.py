@@ -24,6 +24,9 @@ class Settings:
     and passes the verified claims; the admin then does not verify the token again."""
     storefront_origin: str
     dead_letter_queue_arn: str
+    checkout_orders_per_hour: int
+    """Orders one source address, and one customer email, may place per hour; 0 (the local default) is
+    no limit (services/rate_limits.py)."""
     """Where EventBridge Scheduler puts a schedule's invocation once its retries are spent (empty
     locally unless a test sets it: the schedules then have no dead-letter queue)."""
     endpoint_url: str
@@ -46,5 +49,6 @@ def settings() -> Settings:
         api_gateway_verifies_tokens=env("HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS", "false") == "true",
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
         dead_letter_queue_arn=env("HUBCYCLE_DEAD_LETTER_QUEUE_ARN", ""),
+        checkout_orders_per_hour=int(env("HUBCYCLE_CHECKOUT_ORDERS_PER_HOUR", "0")),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )
