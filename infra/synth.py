@@ -3,6 +3,7 @@
 validate it with cfn-lint.
 
     python infra/synth.py [--out infra/out] [--region eu-west-1] [--strict] [--no-lint] [--no-bytecode]
+                          [--checkov .venv-checkov/bin/checkov]
 
 What it does:
 1. `chalice package --pkg-format cloudformation` for functions/shop, functions/admin and
@@ -25,7 +26,8 @@ What it does:
    <out>/template.json, <out>/<app>/deployment.zip and <out>/manifest.json.
 5. Precompiles the zips' Python files (unchecked-hash .pyc: Lambda's code directory is read-only,
    so without them every cold start compiles every import).
-6. Lints template.json with cfn-lint and exits 1 on any error or warning.
+6. Lints template.json with cfn-lint and exits 1 on any error or warning; with --checkov, runs checkov
+   too (infra/checkov.yaml) and exits 1 on any finding it does not skip.
 
 Exit status: 0 ok; 1 lint findings, a broken app or (with --strict) an unmet contract between the
 apps and the stack ("What the apps must provide" in docs/deploy.md); 2 bad usage.
@@ -746,6 +748,25 @@ def add_bytecode(zip_path: str, cache_dir: str) -> str:
 # --------------------------------------------------------------------------------------------------
 # Lint
 
+CHECKOV_CONFIG = INFRA / "checkov.yaml"
+
+
+def checkov(template: Path, executable: str) -> dict:
+    """checkov's summary and its failed checks on the template, with the accepted findings of
+    infra/checkov.yaml skipped (each one explained in docs/deploy.md)."""
+    done = subprocess.run([executable, "-f", str(template), "--config-file", str(CHECKOV_CONFIG), "--quiet",
+                           "--compact", "-o", "json"], capture_output=True, text=True, timeout=600)
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        raise SynthError(f"checkov did not run ({executable}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}") from None
+    if isinstance(report, list):  # one report per framework
+        (report,) = report
+    failed = [{"check": c["check_id"], "name": c["check_name"], "resource": c["resource"]}
+              for c in report.get("results", {}).get("failed_checks", [])]
+    return {"summary": report.get("summary", {}), "failed": failed}
+
+
 
 def lint(template: Path, region: str) -> list[dict]:
     from cfnlint.api import ManualArgs, lint_file
@@ -766,7 +787,7 @@ def lint(template: Path, region: str) -> list[dict]:
 
 
 def synth(out: Path, region: str, strict: bool, run_lint: bool, bytecode: bool,
-          functions: Path = FUNCTIONS) -> int:
+          functions: Path = FUNCTIONS, checkov_path: str | None = None) -> int:
     started = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
     for entry in out.iterdir():
@@ -831,6 +852,19 @@ def synth(out: Path, region: str, strict: bool, run_lint: bool, bytecode: bool,
         else:
             log(f"cfn-lint: {template_path.relative_to(ROOT) if template_path.is_relative_to(ROOT) else template_path} is clean")
 
+    if checkov_path:
+        mark = time.monotonic()
+        report["checkov"] = checkov(template_path, checkov_path)
+        report["timings"]["checkov"] = round(time.monotonic() - mark, 1)
+        for finding in report["checkov"]["failed"]:
+            log(f"checkov {finding['check']} {finding['resource']}: {finding['name']}")
+        if report["checkov"]["failed"] or report["checkov"]["summary"].get("parsing_errors"):
+            log("ERROR checkov: fix the template, or skip the check in infra/checkov.yaml and say why in docs/deploy.md")
+            exit_code = 1
+        else:
+            log(f"checkov: {report['checkov']['summary'].get('passed')} checks passed, none failed "
+                f"({CHECKOV_CONFIG.relative_to(ROOT)} skips those docs/deploy.md explains)")
+
     for note in report["notes"]:
         log(f"note: {note}")
     for item in report["missing"]:
@@ -853,12 +887,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="fail when the apps do not provide what the stack expects (used by infra/deploy.sh)")
     parser.add_argument("--no-lint", action="store_true", help="skip cfn-lint")
     parser.add_argument("--no-bytecode", action="store_true", help="do not add .pyc files to the zips")
+    parser.add_argument("--checkov", metavar="PATH",
+                        help="run this checkov on the template (make synth: .venv-checkov/bin/checkov) and fail on "
+                             "any finding infra/checkov.yaml does not skip")
     parser.add_argument("--functions-dir", type=Path, default=FUNCTIONS,
                         help="where the shop, admin and scheduler Chalice projects are (default functions/; tests use copies)")
     args = parser.parse_args(argv)
     try:
         return synth(args.out.resolve(), args.region, args.strict, not args.no_lint, not args.no_bytecode,
-                     args.functions_dir.resolve())
+                     args.functions_dir.resolve(), args.checkov)
     except SynthError as error:
         log(f"ERROR {error}")
         return 1

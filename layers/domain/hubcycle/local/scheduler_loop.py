@@ -3,7 +3,7 @@ time comes, by calling the scheduler function's handler with the schedule's inpu
 it (ActionAfterCompletion DELETE). A failed invocation is tried again as often as the target's
 RetryPolicy says, then sent to its DeadLetterConfig queue, and the loop publishes Scheduler's own
 metrics (namespace AWS/Scheduler) to the embedded CloudWatch, as the stack's alarms expect
-(docs/deploy.md, "Failures"). Also runs the safety sweep, as the hourly rule would."""
+(docs/deploy.md, "Failures"). Also runs the safety sweep, as the 3-hourly rule would."""
 from __future__ import annotations
 
 import json
@@ -30,7 +30,7 @@ def due_time(expression: str) -> datetime | None:
 
 
 class SchedulerLoop:
-    def __init__(self, poll_seconds: float = 0.5, sweep_seconds: float = 3600):
+    def __init__(self, poll_seconds: float = 0.5, sweep_seconds: float = 3 * 3600):
         self.poll_seconds = poll_seconds
         self.sweep_seconds = sweep_seconds
         self._stop = threading.Event()
