@@ -687,6 +687,19 @@ def test_storefront_staging_uploads_nothing_but_the_site(tmp_path):
     assert (source / "config.js").read_text() == 'window.HUBCYCLE_CONFIG = {shopApiUrl: ""};\n'
 
 
+def test_other_static_sites_are_staged_under_their_path(tmp_path, monkeypatch):
+    """STATIC_SITES: where another static app (e.g. console/) joins the storefront's bucket."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<html></html>")
+    (tmp_path / "console").mkdir()
+    (tmp_path / "console" / "index.html").write_text("<html>console</html>")
+    (tmp_path / "console" / "NOTES.md").write_text("not uploaded")
+    monkeypatch.setattr(storefront, "STATIC_SITES", {"console": "console", "absent": "absent"})
+    staged = storefront.stage(tmp_path / "site", tmp_path / "staged", "https://x.execute-api.eu-west-1.amazonaws.com/api")
+    assert sorted(p.name for p in (staged / "console").iterdir()) == ["index.html"]
+    assert not (staged / "absent").exists()
+
+
 def test_deploy_script_parses():
     done = subprocess.run(["bash", "-n", str(ROOT / "infra" / "deploy.sh")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
