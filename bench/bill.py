@@ -8,7 +8,7 @@ The model, stated so it can be checked and changed:
   a function's own work is scaled by 1769/512; the time it waits for AWS is kept as measured on
   the embedded AWS (moto answers more slowly than DynamoDB does: this errs on the dear side).
   Since August 2025 Lambda bills the init phase too: every cold start is billed for the import
-  and first-request overhead measured by bench/coldstart.py (scaled the same way).
+  and first-request overhead measured by bench/coldstart.py (its CPU time, scaled the same way).
 - Cold starts: every sweep (every 3 hours, infra/core.yaml's SweepRule; Lambda keeps an idle
   environment for minutes, not hours: assumed cold), every scheduled opening and closing, one per shopper
   session and one per manager session.
@@ -118,11 +118,14 @@ def invocations(bill: Bill, call: Calls, count: float, *, api: bool = False) -> 
 
 def cold_starts(bill: Bill, function: str, count: float, coldstart: dict[str, dict[str, float]],
                 warm: Calls | None) -> None:
-    """The init and first-request overhead of `count` cold starts: the cold first request's own
-    time beyond the same request warm (the bare app's, for a function with no warm figure)."""
+    """The init and first-request overhead of `count` cold starts: the cold first request's CPU
+    time beyond the same request warm (the bare app's, for a function with no warm figure). CPU
+    time, not wall time: on an idle machine they are the same (docs/performance.md, section 2),
+    while on a busy one the wall time of a fresh process counts its wait for a core too, which a
+    Lambda function, with its share of a core, does not have."""
     cold = coldstart[function]
     warm_own = warm.own_seconds if warm else coldstart["bare"]["own_s"] - coldstart["bare"]["import_s"]
-    extra = max(0.0, cold["own_s"] - warm_own) * CPU_SCALE
+    extra = max(0.0, cold["cpu_s"] - warm_own) * CPU_SCALE
     bill.add("lambda", count * extra * MEMORY_GB * PRICES["lambda_gb_second_x86"])
 
 

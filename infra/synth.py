@@ -658,6 +658,22 @@ def wire_api(app: str, lid: str, api: dict, report: dict) -> None:
 # Assembly
 
 
+def invoke_configs() -> dict:
+    """The scheduler entry points' asynchronous invocations retry as the schedules do, then go to
+    the dead-letter queue (Lambda's on-failure destination)."""
+    from hubcycle.adapters.schedules import RETRY_POLICY
+
+    return {f"{lid}InvokeConfig": {
+        "Type": "AWS::Lambda::EventInvokeConfig",
+        "Properties": {
+            "FunctionName": {"Ref": lid},
+            "Qualifier": "$LATEST",
+            **RETRY_POLICY,
+            "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}},
+        },
+    } for lid in SCHEDULER_ENTRY_POINTS.values()}
+
+
 def assemble(functions: Path, app_resources: dict[str, dict], report: dict) -> dict:
     template = load_core()
     resources = template["Resources"]
@@ -675,6 +691,7 @@ def assemble(functions: Path, app_resources: dict[str, dict], report: dict) -> d
             "Value": {"Fn::Sub": f"https://${{{lid}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{api['stage']}"},
         }
     outputs["SchedulerTargetArn"] = {"Value": copy.deepcopy(ENVIRONMENT["HUBCYCLE_SCHEDULER_TARGET_ARN"])}
+    resources.update(invoke_configs())
 
     missing_settings = settings_names(functions) - set(ENVIRONMENT)
     if missing_settings:
