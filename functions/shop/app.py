@@ -75,8 +75,9 @@ def place_order(shop_id, cycle_id):
 
     request = _request.get()
     body = parse_body(request, checkout.CheckoutRequest)
+    source_address = request.context.get("identity", {}).get("sourceIp")
     try:
-        rate_limits.admit_order(request.context.get("identity", {}).get("sourceIp"), body.customer.email, clock.now())
+        rate_limits.admit_order(source_address, body.customer.email, clock.now())
     except TooManyRequests as refused:
         return json_response(refused.to_body(), status=refused.status, headers={"Retry-After": str(refused.retry_after)})
     order = checkout.place_order(shop_id, cycle_id, body, idempotency_key=request.headers.get("idempotency-key"))
