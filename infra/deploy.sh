@@ -233,7 +233,7 @@ destroy() {
     [[ -n $table && $table != None ]] && aws dynamodb delete-table --table-name "$table" >/dev/null
     [[ -n $pool && $pool != None ]] && aws cognito-idp delete-user-pool --user-pool-id "$pool"
   else
-    say "Kept (DeletionPolicy Retain): the order data and the managers' accounts"
+    say "Kept (DeletionPolicy RetainExceptOnCreate): the order data and the managers' accounts"
     echo "  table      $table   -> aws dynamodb delete-table --table-name $table"
     echo "  user pool  $pool    -> aws cognito-idp delete-user-pool --user-pool-id $pool"
   fi
