@@ -199,7 +199,7 @@ def cast(people, clock) -> Cast:
 
 
 def place_order(cycle_id: str, distributor_id: str, number: str, customer: tuple[str, str],
-                lines: list[tuple[str, str, int, str]], created_at: datetime, state: str = "complete") -> Order:
+                lines: list[tuple[str, str, int, str]], created_at: datetime, state: str = "placed") -> Order:
     """Write an order as the shop would have placed it. `lines`: (variant id, supplier id,
     quantity, unit price); each line pays a 0.10 fee per item, the order a 1.00 shipping fee."""
     fee, shipping = Decimal("0.10"), Decimal("1.00")

@@ -67,7 +67,7 @@ TOMME = ("tomme", DAIRY, "Tomme", "piece", "6.00")
 
 
 def place_order(number: int, lines: list[tuple[tuple, int]], *, cycle_id: str = CYCLE, distributor_id: str = HUB,
-                customer: str = "Ada Lovelace", state: OrderState = OrderState.complete) -> Order:
+                customer: str = "Ada Lovelace", state: OrderState = OrderState.placed) -> Order:
     """An order as checkout stores it (fees left out: the producer email does not show them)."""
     items = [
         LineItem(variant_id=variant_id, supplier_id=supplier_id, product_name=product, variant_name=variant,
@@ -122,4 +122,13 @@ class BusQueue:
 
 
 def recipients(mails: list[dict]) -> list[str]:
-    return sorted(address for mail in mails for address in mail["to"])
+    """Who got a producer email: the hubs' closing summaries (to hub@ and market@) left out."""
+    return sorted(address for mail in mails for address in mail["to"] if address not in HUB_EMAILS)
+
+
+HUB_EMAILS = {f"{HUB}@example.org", f"{MARKET}@example.org"}
+
+
+def summaries(mails: list[dict]) -> list[str]:
+    """Who got a closing summary."""
+    return sorted(address for mail in mails for address in mail["to"] if address in HUB_EMAILS)

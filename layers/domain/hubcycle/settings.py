@@ -23,6 +23,14 @@ class Settings:
     """True on AWS, where API Gateway's Cognito authorizer stands in front of every admin route
     and passes the verified claims; the admin then does not verify the token again."""
     storefront_origin: str
+    console_url: str
+    """Where managers open the console (`<storefront origin>/console/`): emails link into it."""
+    currency: str
+    """Written beside every amount in the hub's emails (ISO 4217)."""
+    reports_bucket: str
+    """Where a report too large for a Lambda response is written, to be fetched by a presigned link."""
+    response_limit_bytes: int
+    """A report answer larger than this goes through reports_bucket (Lambda answers at most 6 MB)."""
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
 
@@ -42,5 +50,9 @@ def settings() -> Settings:
         user_pool_arn=env("HUBCYCLE_USER_POOL_ARN", ""),
         api_gateway_verifies_tokens=env("HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS", "false") == "true",
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
+        console_url=env("HUBCYCLE_CONSOLE_URL", "http://127.0.0.1:8000/console/"),
+        currency=env("HUBCYCLE_CURRENCY", "EUR"),
+        reports_bucket=env("HUBCYCLE_REPORTS_BUCKET", "hubcycle-reports"),
+        response_limit_bytes=int(env("HUBCYCLE_RESPONSE_LIMIT_BYTES", str(5 * 1024 * 1024))),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )
