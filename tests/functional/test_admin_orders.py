@@ -14,61 +14,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
 from admin_fixtures import armed, cast, people  # noqa: F401
 from chalice.test import Client
+from orders_fixtures import ADDRESS, ZOE, bought, buy, hub, order_body, stock  # noqa: F401
 
 from hubcycle.local.apps import load_function
-from hubcycle.repository import keys
-from hubcycle.repository.base import Repository
 from hubcycle.repository.orders import OrderRepository
-
-ZOE = {"email": "zoe@example.org", "name": "Zoé Martin"}
-ADDRESS = {"name": "Zoé Martin", "line1": "12 rue Burdeau", "line2": "", "postcode": "69001", "city": "Lyon",
-           "phone": "+33 6 12 34 56 78"}
-
-
-@pytest.fixture
-def hub(cast, shop_app):
-    """The cast, with the hub's methods (pickup, cash) and a delivery; `hub.buy` checks out."""
-    c = cast
-    shipping = c.hub.get(f"/enterprises/{c['hub']}/shipping-methods").ok()
-    c.ids["pickup"] = shipping[0]["id"]
-    c.ids["delivery"] = c.hub.post(f"/enterprises/{c['hub']}/shipping-methods",
-                                   {"name": "Bike delivery", "pickup": False, "fee": "3.00"}).ok(201)["id"]
-    c.ids["cash"] = c.hub.get(f"/enterprises/{c['hub']}/payment-methods").ok()[0]["id"]
-    for shop in ("market",):
-        methods = getattr(c, shop)
-        c.ids[f"{shop}-pickup"] = methods.get(f"/enterprises/{c[shop]}/shipping-methods").ok()[0]["id"]
-        c.ids[f"{shop}-cash"] = methods.get(f"/enterprises/{c[shop]}/payment-methods").ok()[0]["id"]
-    c.shop = shop_app
-    return c
-
-
-def order_body(c, items: dict[str, int], shop: str = "hub", customer=ZOE, **fields) -> dict:
-    prefix = "" if shop == "hub" else f"{shop}-"
-    return {"customer": customer, "items": [{"variant_id": c[v], "quantity": q} for v, q in items.items()],
-            "shipping_method_id": c[f"{prefix}pickup"], "payment_method_id": c[f"{prefix}cash"], **fields}
-
-
-def buy(c, items: dict[str, int], shop: str = "hub", client=None, **fields) -> tuple[int, dict]:
-    response = (client or c.shop).http.post(f"/shops/{c[shop]}/cycles/{c.cycle}/orders",
-                                            body=json.dumps(order_body(c, items, shop, **fields)),
-                                            headers={"Content-Type": "application/json"})
-    return response.status_code, json.loads(response.body)
-
-
-def bought(c, items: dict[str, int], shop: str = "hub", **fields) -> dict:
-    status, body = buy(c, items, shop, **fields)
-    assert status == 201, body
-    return body
-
-
-def stock(variant_id: str, *cycles: str) -> list[int]:
-    """The variant's on_hand, then its copy's in each cycle named."""
-    repository = Repository()
-    return [int(repository.get(keys.variant(variant_id), keys.VARIANT_SK, consistent=True)["on_hand"]),
-            *(int(repository.get(keys.order_cycle(c), keys.offer(variant_id), consistent=True)["on_hand"]) for c in cycles)]
 
 
 def test_an_orders_page_has_what_the_hub_needs_and_only_its_managers_see_it_whole(hub, people):
