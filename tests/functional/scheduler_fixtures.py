@@ -10,10 +10,10 @@ from hubcycle.adapters.aws import client
 from hubcycle.enterprises import Enterprise
 from hubcycle.order_cycles import IncomingExchange, OrderCycle, OutgoingExchange
 from hubcycle.orders import LineItem, Order, OrderCustomer, OrderState
-from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, to_item
+from hubcycle.repository.base import Repository
 from hubcycle.repository.enterprises import EnterpriseRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.repository.orders import order_item
 from hubcycle.settings import settings
 
 OPENS = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
@@ -80,7 +80,7 @@ def place_order(number: int, lines: list[tuple[tuple, int]], *, cycle_id: str = 
         shipping_method_id="pickup", payment_method_id="cash", state=state,
         created_at=OPENS + timedelta(hours=number),
     )
-    Repository().put(to_item(order, PK=keys.order_cycle(cycle_id), SK=keys.order(order.id)))
+    Repository().put(order_item(order))
     return order
 
 

@@ -28,6 +28,7 @@ TEXTS = {
         "asked": "Asked of each producer",
         "columns": ("Product", "Variant", "Quantity"),
         "reports": "Packing reports",
+        "colon": ":",
     },
     Language.fr: {
         "subject": "{cycle} est clos : {count} commandes",
@@ -38,6 +39,7 @@ TEXTS = {
         "asked": "Demandé à chaque producteur",
         "columns": ("Produit", "Variante", "Quantité"),
         "reports": "Rapports de préparation",
+        "colon": " :",
     },
 }
 
@@ -64,16 +66,17 @@ def hub_summary_email(cycle: OrderCycle, hub: Enterprise, enterprises: dict[str,
     fill = {"cycle": cycle.name, "count": len(mine), "time": now.astimezone(hub.zone).strftime("%Y-%m-%d %H:%M %Z"),
             "scope": words["everyone" if coordinating else "own"]}
 
-    text = [words["intro"].format(**fill), "", *(f"{label}: {value}" for label, value in totals)]
+    colon = words["colon"]
+    text = [words["intro"].format(**fill), "", *(f"{label}{colon} {value}" for label, value in totals)]
     html = [f"<p>{escape(words['intro'].format(**fill))}</p>",
-            "<ul>" + "".join(f"<li>{escape(label)}: {escape(value)}</li>" for label, value in totals) + "</ul>"]
+            "<ul>" + "".join(f"<li>{escape(label)}{colon} {escape(value)}</li>" for label, value in totals) + "</ul>"]
     if asked:
         text += ["", words["asked"]]
         html.append(f"<h3>{escape(words['asked'])}</h3>")
         for name, rows in asked:
             text += ["", name, *(" | ".join(row) for row in rows)]
             html += [f"<h4>{escape(name)}</h4>", html_table(words["columns"], rows, "")]
-    text += ["", words["reports"], *(f"{name}: {url}" for name, url in links)]
+    text += ["", words["reports"], *(f"{name}{colon} {url}" for name, url in links)]
     html += [f"<h3>{escape(words['reports'])}</h3>",
              "<ul>" + "".join(f"<li><a href=\"{escape(url)}\">{escape(name)}</a></li>" for name, url in links) + "</ul>"]
     return OutgoingEmail(to=[hub.email], subject=words["subject"].format(**fill), text="\n".join(text) + "\n",

@@ -292,8 +292,10 @@ def mark_many(caller: Caller, cycle_id: str, changes: BulkChanges) -> dict:
                             field=f"order_ids.{n}")
         orders.append(order)
     entry = HistoryEntry(at=clock.now(), by=caller.email, change=describe([], flags))
-    OrderRepository().set_flags(orders, flags, entry)
-    return {"orders": [_summary(o.model_copy(update={**flags, "version": o.version + 1}), True, True) for o in orders]}
+    marked = [Order.model_validate({**o.model_dump(), **flags, "version": o.version + 1, "history": [*o.history, entry]})
+              for o in orders]
+    OrderRepository().save_many(orders, marked)
+    return {"orders": [_summary(o, True, True) for o in marked]}
 
 
 def take(caller: Caller, cycle_id: str, request: PhoneOrder) -> dict:
