@@ -15,11 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from admin_fixtures import armed, cast, people  # noqa: F401
+from botocore.exceptions import ClientError
 from chalice.test import Client
 from orders_fixtures import ADDRESS, ZOE, bought, buy, hub, order_body, stock  # noqa: F401
 
+from hubcycle.adapters import mail
 from hubcycle.local.apps import load_function
 from hubcycle.repository.orders import OrderRepository
+from hubcycle.services import scheduling
 
 
 def test_an_orders_page_has_what_the_hub_needs_and_only_its_managers_see_it_whole(hub, people):
@@ -248,3 +251,28 @@ def test_checkouts_racing_corrections_sell_nothing_twice_and_lose_nothing(hub, m
     assert taken <= 20, "nothing oversold"
     assert stock(c["apples"], c.cycle) == [20 - taken, 20 - taken], "nothing lost"
     assert len(placed) == 1 + sum(status == 201 for status, _ in sold)
+
+
+def test_a_change_email_that_ses_refused_is_sent_by_the_sweep_once(hub, clock, mailbox, monkeypatch):
+    """The customer's email is an outbox item of the correction's transaction: an SES failure
+    leaves it pending, and the sweep sends it, once."""
+    c = hub
+    placed = bought(c, {"apples": 3})
+    real_send = mail.send_email
+
+    def refused(message):
+        if "changed" in message.subject:
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+        return real_send(message)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(mail, "send_email", refused)
+        c.hub.patch(f"/orders/{placed['id']}", {"items": [{"variant_id": c["apples"], "quantity": 2}]}).ok()
+    assert not [m for m in mailbox() if "changed" in m["subject"]], "the correction stands all the same"
+
+    clock.advance(timedelta(minutes=15))
+    assert scheduling.sweep()["OrderChangeEmailsSent"] == 1
+    clock.advance(timedelta(minutes=15))
+    assert scheduling.sweep()["OrderChangeEmailsSent"] == 0
+    [told] = [m for m in mailbox() if "changed" in m["subject"]]
+    assert told["to"] == ["zoe@example.org"] and "Fruit (Apples): 3 → 2" in told["text"]
