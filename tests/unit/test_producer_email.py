@@ -129,7 +129,8 @@ def test_customer_names_when_the_coordinator_shares_them():
     assert "Alan &lt;b&gt;Turing&lt;/b&gt;" in email.html and "<b>Turing" not in email.html
 
 
-def test_the_html_escapes_what_people_typed():
+def test_the_html_escapes_what_people_typed(monkeypatch):
+    monkeypatch.setenv("HUBCYCLE_CONSOLE_URL", "http://127.0.0.1:8000/console/")
     email = email_for(FARM)
     assert "Crates to the barn, &lt;before&gt; 8am &amp; smile" in email.html
     assert "<before>" not in email.html
