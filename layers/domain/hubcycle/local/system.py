@@ -83,6 +83,7 @@ class LocalSystem:
         point_at(self.aws_endpoint)
         os.environ["HUBCYCLE_STOREFRONT_ORIGIN"] = self.storefront_url
         os.environ["HUBCYCLE_SHOP_API_URL"] = self.shop_url
+        os.environ["HUBCYCLE_CONSOLE_URL"] = f"{self.storefront_url}/console/"
         self.account = provision()
         self._parts.append(ServedApp("shop", self.ports.shop).start())
         self._parts.append(ServedApp("admin", self.ports.admin).start())

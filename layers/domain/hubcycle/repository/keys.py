@@ -178,3 +178,25 @@ SUPPRESSED = "SUPPRESSED"
 SECRETS = "SECRETS"
 UNSUBSCRIBE_SECRET = "UNSUBSCRIBE"
 """The key that signs unsubscribe links, made at random on first use and kept in the table."""
+
+
+RATE_LIMIT_PREFIX = "RATE#"
+
+
+def rate_limit(subject: str) -> str:
+    """A counter's partition: what is limited and for whom (`checkout#address#{ip}`, ...)."""
+    return f"{RATE_LIMIT_PREFIX}{subject}"
+
+
+def rate_window(start: datetime) -> str:
+    return f"WINDOW#{iso(start)}"
+
+
+def order_change(order_id: str, version: int) -> str:
+    """The customer's email about one change of an order, in the outbox (sorts after ORDER#)."""
+    return f"OUTBOX#ORDER_CHANGE#{order_id}#{version:06d}"
+
+
+def hub_summary(run: str, enterprise_id: str) -> str:
+    """A hub's closing summary of a notification run, in the outbox (sorts after ORDER#)."""
+    return f"OUTBOX#HUB_SUMMARY#{run}#{enterprise_id}"

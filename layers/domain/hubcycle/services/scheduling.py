@@ -1,7 +1,7 @@
 """Opening and closing order cycles on time, without polling (docs/scheduling.md).
 
 The admin function `arm`s one-time EventBridge Scheduler schedules for a cycle's opening and
-closing; they invoke the scheduler function (`run_schedule`), and a 15-minute `sweep` processes
+closing; they invoke the scheduler function (`run_schedule`), and a 3-hourly `sweep` processes
 anything whose time came and went unprocessed, however long ago. Both only ever ask the cycle
 item what is owed now (`catch_up`), so a schedule left at an old time does nothing, and running
 one twice, or beside the sweep, records each opening and closing once."""
@@ -19,14 +19,13 @@ from pydantic import AwareDatetime, BaseModel, ValidationError
 from hubcycle.adapters.schedules import delete_schedule, put_schedule
 from hubcycle.clock import clock
 from hubcycle.errors import Invalid, NotFound
-from hubcycle.notifications.producer_orders import suppliers_with_orders
 from hubcycle.order_cycles import OrderCycle
 from hubcycle.repository import keys
-from hubcycle.repository.notifications import CLAIM_SECONDS, OutboxRepository, email_item, event_item
+from hubcycle.repository.notifications import CLAIM_SECONDS, OutboxRepository, event_item
 from hubcycle.repository.order_cycles import OrderCycleRepository, next_due
 from hubcycle.repository.orders import OrderRepository
 from hubcycle.services import reminders
-from hubcycle.services.notifications import CycleMail, closing_run, deliver
+from hubcycle.services.notifications import CycleMail, closing_items, deliver
 
 logger = logging.getLogger(__name__)
 
@@ -145,10 +144,9 @@ def _process(cycle: OrderCycle, step: str) -> tuple[OrderCycle, Counter] | None:
     mail_of = {}
     if step == CLOSE and not OrderCycleRepository().stop_sales(cycle, now):
         return None
-    if step == CLOSE and cycle.automatic_notifications:
+    if step == CLOSE:
         orders = OrderRepository().orders_of_cycle(cycle.id)
-        run = closing_run(cycle)
-        items += [email_item(cycle.id, run, supplier_id, claim, now) for supplier_id in suppliers_with_orders(orders)]
+        items += closing_items(processed, orders, claim, now)
         mail_of[cycle.id] = CycleMail(processed, orders)
     written = OutboxRepository().record(cycle, processed, items)
     if written is None:
