@@ -250,7 +250,7 @@ class _Invocation:
 
     def _orders_at(self, shop_id: str) -> list[Order]:
         if self._orders is None:
-            self._orders = [o for o in OrderRepository().orders_of_cycle(self.cycle.id) if o.state == OrderState.complete]
+            self._orders = [o for o in OrderRepository().orders_of_cycle(self.cycle.id) if o.state != OrderState.cancelled]
         return [o for o in self._orders if o.distributor_id == shop_id]
 
     def _send(self, item: dict, attempts: int) -> None:
