@@ -56,10 +56,34 @@ def isolate_dynamodb() -> None:
     DynamoHandler.call_action = one_at_a_time
 
 
+def verify_email_on_confirmation() -> None:
+    """Cognito marks the address verified when a sign-up is confirmed with the code it emailed
+    (the pool auto-verifies `email`); moto confirms without doing so, and the admin API trusts
+    verified addresses only. Doing what Cognito does lets a person who signs up in the console
+    use the admin API locally as on AWS."""
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    if getattr(CognitoIdpBackend.confirm_sign_up, "verifies_email", False):
+        return
+    confirm = CognitoIdpBackend.confirm_sign_up
+
+    def confirm_and_verify(self, client_id: str, username: str) -> str:
+        answer = confirm(self, client_id, username)
+        for pool in self.user_pools.values():
+            user = pool._get_user(username) if client_id in pool.clients else None
+            if user and "email" in pool.extended_config.get("AutoVerifiedAttributes", []):
+                user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+        return answer
+
+    confirm_and_verify.verifies_email = True
+    CognitoIdpBackend.confirm_sign_up = confirm_and_verify
+
+
 def start_moto(port: int):
     from moto.server import ThreadedMotoServer
 
     isolate_dynamodb()
+    verify_email_on_confirmation()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -101,7 +125,8 @@ def provision() -> LocalAccount:
         app_client = cognito.create_user_pool_client(
             UserPoolId=pool["Id"],
             ClientName=CLIENT_NAME,
-            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            # USER_PASSWORD_AUTH: the console's sign-in (moto's SRP accepts any password, docs/console.md)
+            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             ReadAttributes=["email", "email_verified"],
         )["UserPoolClient"]
         account = LocalAccount(os.environ.get("AWS_ENDPOINT_URL", ""), pool["Id"], app_client["ClientId"])
