@@ -66,10 +66,10 @@ function BulkTable({ products, onSaved }) {
     if (!Object.keys(found).length) onSaved();
   }
 
-  const cell = (vid, field, label) => {
+  const cell = (vid, field, short, label) => {
     const error = errors[`${vid}.${field}`];
     const errorId = error ? `err-${vid}-${field}` : undefined;
-    return html`<td data-label=${label}>
+    return html`<td data-label=${short}>
       <input class="input input--cell" id=${`${vid}-${field}`} name=${`${vid}.${field}`} value=${rows[vid][field]}
         onInput=${edit(vid, field)} inputmode=${field === "price" ? "decimal" : "numeric"} disabled=${field === "on_hand" && rows[vid].on_demand}
         aria-label=${label} aria-invalid=${error ? "true" : undefined} aria-describedby=${errorId} data-testid=${`bulk-${field}`} />
@@ -93,8 +93,8 @@ function BulkTable({ products, onSaved }) {
               ${p.hidden && html` <span class="badge">${t("products.hidden")}</span>`}
             </th>
             <td data-label=${t("products.variant")}>${v.name} <span class="note">${i18n.formatUnit(p.unit, v.unit_value)}</span></td>
-            ${cell(v.id, "price", t("products.priceOf", { name: `${p.name} ${v.name}` }))}
-            ${cell(v.id, "on_hand", t("products.onHandOf", { name: `${p.name} ${v.name}` }))}
+            ${cell(v.id, "price", t("products.price"), t("products.priceOf", { name: `${p.name} ${v.name}` }))}
+            ${cell(v.id, "on_hand", t("products.onHand"), t("products.onHandOf", { name: `${p.name} ${v.name}` }))}
             <td data-label=${t("products.onDemand")}>
               <input type="checkbox" id=${`${v.id}-on_demand`} checked=${rows[v.id].on_demand} onInput=${edit(v.id, "on_demand")}
                 aria-label=${t("products.onDemandOf", { name: `${p.name} ${v.name}` })} data-testid="bulk-on_demand" />
@@ -105,7 +105,7 @@ function BulkTable({ products, onSaved }) {
     </div>
     <div class="actions actions--sticky">
       <button class="button" type="submit" disabled=${busy || dirty.length === 0} data-testid="bulk-save">
-        ${t("products.bulkSave", { count: dirty.length })}</button>
+        ${dirty.length ? t("products.bulkSave", { count: dirty.length }) : t("products.bulkNoChange")}</button>
     </div>
   </form>`;
 }

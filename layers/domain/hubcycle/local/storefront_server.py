@@ -45,7 +45,7 @@ class StorefrontHandler(SimpleHTTPRequestHandler):
         """Read on each request: the tests give each test a new user pool."""
         config = settings()
         return {"adminApiUrl": self.admin_api_url, "userPoolId": config.user_pool_id,
-                "userPoolClientId": config.user_pool_client_id, "cognitoEndpoint": self.aws_endpoint,
+                "userPoolClientId": config.user_pool_client_id, "cognitoEndpoint": config.endpoint_url,
                 "local": True, "currency": "EUR"}
 
     def translate_path(self, path: str) -> str:
