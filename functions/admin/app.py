@@ -95,6 +95,12 @@ def list_enterprises(caller):
     return caller.managed_enterprises()
 
 
+@route("/enterprises/search", "GET")
+def find_enterprises(caller):
+    query = enterprises.DirectoryQuery.model_validate(dict(app.current_request.query_params or {}))
+    return enterprises.find(caller, query)
+
+
 @route("/enterprises/{enterprise_id}", "GET")
 def read_enterprise(caller, enterprise_id):
     return enterprises.read(caller, enterprise_id)
@@ -110,6 +116,11 @@ def add_manager(caller, enterprise_id):
     return enterprises.add_manager(caller, enterprise_id, body(enterprises.NewManager))
 
 
+@route("/enterprises/{enterprise_id}/managers/{email}", "DELETE")
+def remove_manager(caller, enterprise_id, email):
+    return enterprises.remove_manager(caller, enterprise_id, email)
+
+
 @route("/enterprises/{enterprise_id}/permissions", "GET")
 def list_permissions(caller, enterprise_id):
     return enterprises.permissions(caller, enterprise_id)
@@ -118,6 +129,16 @@ def list_permissions(caller, enterprise_id):
 @route("/enterprises/{enterprise_id}/permissions/{grantee_id}", "PUT")
 def grant_permission(caller, enterprise_id, grantee_id):
     return enterprises.grant(caller, enterprise_id, grantee_id, body(enterprises.Abilities))
+
+
+@route("/enterprises/{enterprise_id}/permissions/{grantee_id}", "DELETE")
+def withdraw_permission(caller, enterprise_id, grantee_id):
+    return enterprises.withdraw(caller, enterprise_id, grantee_id)
+
+
+@route("/enterprises/{enterprise_id}/granted-to-me", "GET")
+def granted_to_me(caller, enterprise_id):
+    return enterprises.granted_to_me(caller, enterprise_id)
 
 
 @route("/enterprises/{enterprise_id}/shipping-methods", "POST", status=201)
@@ -130,6 +151,17 @@ def list_shipping_methods(caller, enterprise_id):
     return enterprises.shipping_methods(caller, enterprise_id)
 
 
+@route("/enterprises/{enterprise_id}/shipping-methods/{method_id}", "PATCH")
+def change_shipping_method(caller, enterprise_id, method_id):
+    return enterprises.change_method(caller, "shipping", enterprise_id, method_id,
+                                     body(enterprises.ShippingMethodChanges))
+
+
+@route("/enterprises/{enterprise_id}/shipping-methods/{method_id}", "DELETE")
+def delete_shipping_method(caller, enterprise_id, method_id):
+    return enterprises.delete_method(caller, "shipping", enterprise_id, method_id)
+
+
 @route("/enterprises/{enterprise_id}/payment-methods", "POST", status=201)
 def add_payment_method(caller, enterprise_id):
     return enterprises.add_payment_method(caller, enterprise_id, body(enterprises.NewPaymentMethod))
@@ -138,6 +170,16 @@ def add_payment_method(caller, enterprise_id):
 @route("/enterprises/{enterprise_id}/payment-methods", "GET")
 def list_payment_methods(caller, enterprise_id):
     return enterprises.payment_methods(caller, enterprise_id)
+
+
+@route("/enterprises/{enterprise_id}/payment-methods/{method_id}", "PATCH")
+def change_payment_method(caller, enterprise_id, method_id):
+    return enterprises.change_method(caller, "payment", enterprise_id, method_id, body(enterprises.PaymentMethodChanges))
+
+
+@route("/enterprises/{enterprise_id}/payment-methods/{method_id}", "DELETE")
+def delete_payment_method(caller, enterprise_id, method_id):
+    return enterprises.delete_method(caller, "payment", enterprise_id, method_id)
 
 
 # --- Catalogue and fees

@@ -34,6 +34,18 @@ Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)
 TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Text = Annotated[str, StringConstraints(max_length=2000)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+_WEB_ADDRESS = re.compile(r"^https?://[^\s]+$")
+
+
+def _web_address(value: str) -> str:
+    """Empty (none), or an http(s) address: an image the storefront shows as it is."""
+    if value and not _WEB_ADDRESS.match(value):
+        raise ValueError("must be an http:// or https:// address")
+    return value
+
+
+WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_web_address)]
 
 
 class EnterpriseKind(StrEnum):
@@ -68,6 +80,11 @@ class Enterprise(Entity):
     cycle_sort: Literal["opens_at", "closes_at"] = "closes_at"
     """How the storefront orders this shop's open cycles (seed 003: "par date de fermeture ou
     par date d'ouverture")."""
+    description: Text = ""
+    address: Text = ""
+    phone: Phone = ""
+    logo_url: WebAddress = ""
+    """Where the logo is served, e.g. the `image_url` of an upload (POST /enterprises/{id}/uploads)."""
 
     @property
     def can_coordinate(self) -> bool:
@@ -93,6 +110,7 @@ class ShippingMethod(Entity):
     name: Name
     pickup: bool = True
     fee: Money = ZERO
+    description: Text = ""
 
 
 class PaymentMethod(Entity):
@@ -100,6 +118,8 @@ class PaymentMethod(Entity):
     enterprise_id: str
     name: Name
     fee: Money = ZERO
+    description: Text = ""
+    """What the shopper needs to pay, e.g. bank details."""
 
 
 class Customer(Entity):

@@ -48,8 +48,16 @@ class OutgoingExchange(Entity):
     pickup_instructions: Text = ""
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     fee_ids: list[Id] = Field(default_factory=list, max_length=20)
+    shipping_method_ids: list[Id] | None = Field(default=None, min_length=1, max_length=50)
+    payment_method_ids: list[Id] | None = Field(default=None, min_length=1, max_length=50)
+    """Which of the distributor's methods this cycle offers; None: all of them."""
 
     _dedupe = field_validator("variant_ids", "fee_ids", "tags")(_unique)
+
+    def offers_method(self, kind: str, method_id: str) -> bool:
+        """`kind`: "shipping" or "payment"."""
+        chosen = self.shipping_method_ids if kind == "shipping" else self.payment_method_ids
+        return chosen is None or method_id in chosen
 
 
 class OrderCycle(Entity):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from typing import Annotated
 
-from hubcycle.enterprises import Entity, Name
+from pydantic import Field, StringConstraints, model_validator
+
+from hubcycle.enterprises import Entity, Name, Text, WebAddress
 from hubcycle.money import Money, Quantity
 
 
@@ -18,6 +20,9 @@ class Unit(StrEnum):
     l = "l"  # noqa: E741 - the unit's own symbol
     item = "item"
 
+
+Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+"""Free text, as the producer names it ("Légumes", "Cheese"); empty: none."""
 
 _KG_PER_UNIT = {Unit.g: Decimal("0.001"), Unit.kg: Decimal("1")}
 
@@ -33,6 +38,12 @@ class Variant(Entity):
     price: Money
     on_hand: int | None = Field(default=None, ge=0)
     on_demand: bool = False
+    product_description: Text = ""
+    category: Category = ""
+    image_url: WebAddress = ""
+    hidden: bool = False
+    """The product's fields a shop shows with each variant, copied here (and on to the offers)
+    whenever the product changes, so a shop page stays one Query on the cycle's partition."""
 
     @model_validator(mode="after")
     def _stock_is_counted_or_on_demand(self) -> "Variant":
@@ -58,7 +69,18 @@ class Product(Entity):
     supplier_id: str
     name: Name
     unit: Unit
+    description: Text = ""
+    category: Category = ""
+    image_url: WebAddress = ""
+    hidden: bool = False
+    """Hidden products leave every shop at once and cannot be added to an order cycle; the cycles
+    that list them keep them, so showing the product again puts it back in their shops."""
     variants: list[Variant] = Field(default_factory=list)
+
+    def copied_fields(self) -> dict:
+        """What each variant (and each offer) carries of its product."""
+        return {"product_name": self.name, "unit": self.unit, "product_description": self.description,
+                "category": self.category, "image_url": self.image_url, "hidden": self.hidden}
 
 
 class Offer(Variant):

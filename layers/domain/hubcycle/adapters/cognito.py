@@ -94,3 +94,24 @@ def verify_id_token(token: str) -> dict:
     except jwt.PyJWTError as error:
         raise Unauthorized(f"The token is not valid: {error}.") from None
     return claims
+
+
+def invite(email: str) -> bool:
+    """Give `email` a way into the managers' pool: AdminCreateUser, with which Cognito emails a
+    temporary password (changed at the first sign-in, the NEW_PASSWORD_REQUIRED challenge). The
+    address is marked verified, since managers are identified by it and it is where the
+    invitation goes. False if that person has an account already: nothing is sent, and adding
+    them as a manager is all there is to do."""
+    from hubcycle.adapters.aws import client
+
+    cognito = client("cognito-idp")
+    try:
+        cognito.admin_create_user(
+            UserPoolId=settings().user_pool_id,
+            Username=email,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            DesiredDeliveryMediums=["EMAIL"],
+        )
+    except cognito.exceptions.UsernameExistsException:
+        return False
+    return True

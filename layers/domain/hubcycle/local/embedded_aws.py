@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 
 from hubcycle.adapters.aws import client, reset_clients
+from hubcycle.local.invitations import deliver_cognito_invitations
 from hubcycle.repository.table import create_table
 from hubcycle.settings import settings
 
@@ -84,6 +85,7 @@ def start_moto(port: int):
 
     isolate_dynamodb()
     verify_email_on_confirmation()
+    deliver_cognito_invitations()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

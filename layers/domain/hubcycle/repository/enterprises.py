@@ -6,7 +6,15 @@ from hubcycle.enterprises import Customer, Enterprise, PaymentMethod, ShippingMe
 from hubcycle.errors import Conflict, NotFound
 from hubcycle.permissions import EnterprisePermission, PermissionGraph
 from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, TransactionCancelled, delete_action, from_item, put_action, to_item
+from hubcycle.repository.base import (
+    GSI1,
+    Repository,
+    TransactionCancelled,
+    delete_action,
+    from_item,
+    put_action,
+    to_item,
+)
 
 
 class EnterpriseRepository(Repository):
@@ -18,11 +26,20 @@ class EnterpriseRepository(Repository):
         """Rewrite an existing enterprise (and the manager links of any new manager)."""
         self._write(enterprise, "attribute_exists(PK)", NotFound("no such enterprise", field="id"))
 
-    def _write(self, enterprise: Enterprise, condition: str, refusal: Exception) -> None:
-        """The enterprise and a manager link per manager, in one transaction."""
+    def remove_manager(self, enterprise: Enterprise, email: str) -> None:
+        """Rewrite the enterprise without `email` among its managers, and delete that person's link."""
+        self._write(enterprise, "attribute_exists(PK)", NotFound("no such enterprise", field="id"),
+                    also=[delete_action(keys.user(email), keys.enterprise(enterprise.id))])
+
+    def _write(self, enterprise: Enterprise, condition: str, refusal: Exception, also: list[dict] = ()) -> None:
+        """The enterprise (in the directory under its name) and a manager link per manager, in
+        one transaction."""
+        item = to_item(enterprise, PK=keys.enterprise(enterprise.id), SK=keys.ENTERPRISE_SK,
+                       GSI1PK=keys.DIRECTORY, GSI1SK=keys.directory_name(enterprise.name, enterprise.id))
         actions = [
-            put_action(to_item(enterprise, PK=keys.enterprise(enterprise.id), SK=keys.ENTERPRISE_SK), condition=condition),
+            put_action(item, condition=condition),
             *[self._manager_link(enterprise.id, email) for email in {enterprise.owner_email, *enterprise.manager_emails}],
+            *also,
         ]
         try:
             self.transact(actions)
@@ -37,6 +54,13 @@ class EnterpriseRepository(Repository):
         if item is None:
             raise NotFound(f"no enterprise {enterprise_id}", code="enterprise_not_found")
         return from_item(Enterprise, item)
+
+    def find_by_name(self, beginning: str, limit: int) -> list[dict]:
+        """Enterprises whose searchable name begins so: one Query on the directory."""
+        items = self.query("GSI1PK = :pk AND begins_with(GSI1SK, :name)",
+                           {":pk": keys.DIRECTORY, ":name": keys.searchable(beginning)}, index=GSI1, limit=limit)
+        return [{"id": i["id"], "name": i["name"], "kind": i["kind"], "is_producer": i.get("is_producer", False)}
+                for i in items]
 
     def get_many(self, enterprise_ids) -> dict[str, Enterprise]:
         items = self.batch_get((keys.enterprise(i), keys.ENTERPRISE_SK) for i in enterprise_ids)
@@ -79,6 +103,27 @@ class EnterpriseRepository(Repository):
     def add_payment_method(self, method: PaymentMethod) -> None:
         self.put(to_item(method, PK=keys.enterprise(method.enterprise_id), SK=keys.payment_method(method.id)))
 
+    def get_method(self, kind: str, enterprise_id: str, method_id: str) -> ShippingMethod | PaymentMethod:
+        """`kind`: "shipping" or "payment"."""
+        model, key = _METHODS[kind]
+        item = super().get(keys.enterprise(enterprise_id), key(method_id), consistent=True)
+        if item is None:
+            raise NotFound(f"{enterprise_id} has no {kind} method {method_id}", code=f"{kind}_method_not_found")
+        return from_item(model, item)
+
+    def save_method(self, kind: str, method: ShippingMethod | PaymentMethod) -> None:
+        """Rewrite a method that exists (a concurrent delete wins: 404)."""
+        _, key = _METHODS[kind]
+        try:
+            self.put(to_item(method, PK=keys.enterprise(method.enterprise_id), SK=key(method.id)),
+                     condition="attribute_exists(PK)")
+        except TransactionCancelled:
+            raise NotFound(f"no {kind} method {method.id}", code=f"{kind}_method_not_found") from None
+
+    def delete_method(self, kind: str, enterprise_id: str, method_id: str) -> None:
+        _, key = _METHODS[kind]
+        self.transact([delete_action(keys.enterprise(enterprise_id), key(method_id))])
+
     def methods(self, enterprise_id: str) -> tuple[list[ShippingMethod], list[PaymentMethod]]:
         items = self.query(
             "PK = :pk AND SK BETWEEN :from AND :to",
@@ -105,3 +150,6 @@ class EnterpriseRepository(Repository):
 
     def customers(self, enterprise_id: str) -> list[Customer]:
         return [from_item(Customer, i) for i in self.partition(keys.enterprise(enterprise_id), keys.CUSTOMER_PREFIX)]
+
+
+_METHODS = {"shipping": (ShippingMethod, keys.shipping_method), "payment": (PaymentMethod, keys.payment_method)}

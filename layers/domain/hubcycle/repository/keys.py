@@ -1,6 +1,7 @@
 """Every key of the single table, built in one place (docs/data-model.md lists them)."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timezone
 
 
@@ -15,6 +16,21 @@ ENTERPRISE_PREFIX = "ENT#"
 
 def enterprise(enterprise_id: str) -> str:
     return f"{ENTERPRISE_PREFIX}{enterprise_id}"
+
+
+DIRECTORY = "DIRECTORY"
+"""GSI1 partition of every enterprise, sorted by its name as searched (`directory_name`)."""
+
+
+def searchable(name: str) -> str:
+    """Lower case without accents or repeated spaces, so "marche" finds "Marché"."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def directory_name(name: str, enterprise_id: str) -> str:
+    """The id keeps namesakes apart."""
+    return f"{searchable(name)}#{enterprise_id}"
 
 
 def user(email: str) -> str:

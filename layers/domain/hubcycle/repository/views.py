@@ -10,9 +10,10 @@ import copy
 from hubcycle.repository.base import fields_of
 
 ENTERPRISE = {"is_producer": False, "timezone": "UTC", "language": "en", "manager_emails": [],
-              "customer_names_to_suppliers": False, "cycle_sort": "closes_at"}
-SHIPPING_METHOD = {"pickup": True, "fee": "0.00"}
-PAYMENT_METHOD = {"fee": "0.00"}
+              "customer_names_to_suppliers": False, "cycle_sort": "closes_at",
+              "description": "", "address": "", "phone": "", "logo_url": ""}
+SHIPPING_METHOD = {"pickup": True, "fee": "0.00", "description": ""}
+PAYMENT_METHOD = {"fee": "0.00", "description": ""}
 
 
 def view_of(item: dict, defaults: dict) -> dict:

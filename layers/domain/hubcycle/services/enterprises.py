@@ -2,11 +2,17 @@
 other enterprises, shipping and payment methods."""
 from __future__ import annotations
 
-from pydantic import Field
+import logging
+from typing import Annotated
+from urllib.parse import unquote
 
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import Field, StringConstraints
+
+from hubcycle.adapters import cognito
 from hubcycle.clock import clock
 from hubcycle.enterprises import Email, Enterprise, EnterpriseKind, PaymentMethod, ShippingMethod
-from hubcycle.errors import Conflict, Invalid
+from hubcycle.errors import Conflict, Invalid, NotFound
 from hubcycle.order_cycles import OrderCycle, OrderCycleStatus
 from hubcycle.permissions import Ability, EnterprisePermission
 from hubcycle.repository.order_cycles import OrderCycleRepository
@@ -29,6 +35,17 @@ class Abilities(Body):
 
 NewShippingMethod = body_of(ShippingMethod, "NewShippingMethod", frozenset({"id", "enterprise_id"}))
 NewPaymentMethod = body_of(PaymentMethod, "NewPaymentMethod", frozenset({"id", "enterprise_id"}))
+ShippingMethodChanges = body_of(ShippingMethod, "ShippingMethodChanges", frozenset({"id", "enterprise_id"}), optional=True)
+PaymentMethodChanges = body_of(PaymentMethod, "PaymentMethodChanges", frozenset({"id", "enterprise_id"}), optional=True)
+_METHOD_MODELS = {"shipping": ShippingMethod, "payment": PaymentMethod}
+
+SEARCH_RESULTS = 20
+logger = logging.getLogger(__name__)
+
+
+class DirectoryQuery(Body):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+    """The beginning of the name (case and accents ignored)."""
 
 
 def _json(model) -> dict:
@@ -99,12 +116,47 @@ def _role_refusal(changed: Enterprise, cycle: OrderCycle, roles: set[str]) -> st
 
 
 def add_manager(caller: Caller, enterprise_id: str, body: NewManager) -> dict:
+    """The person manages the enterprise at once (managers are known by their email), and is
+    invited to the managers' user pool if they have no account yet. `invitation` says which:
+    `sent`, `existing_account`, `already_manager`, or `failed` (the manager is added all the
+    same; they can still sign up or be added again later)."""
     caller.require_manager(enterprise_id)
     enterprise = caller.enterprises.get(enterprise_id)
-    if not enterprise.is_managed_by(body.email):
-        enterprise = enterprise.model_copy(update={"manager_emails": [*enterprise.manager_emails, body.email]})
-        caller.enterprises.save(enterprise)
-    return _json(enterprise)
+    if enterprise.is_managed_by(body.email):
+        return {**_json(enterprise), "invitation": "already_manager"}
+    enterprise = enterprise.model_copy(update={"manager_emails": [*enterprise.manager_emails, body.email]})
+    caller.enterprises.save(enterprise)
+    return {**_json(enterprise), "invitation": _invite(body.email)}
+
+
+def _invite(email: str) -> str:
+    try:
+        return "sent" if cognito.invite(email) else "existing_account"
+    except (BotoCoreError, ClientError):
+        logger.exception("manager invitation failed")
+        return "failed"
+
+
+def remove_manager(caller: Caller, enterprise_id: str, email: str) -> None:
+    """Any manager may remove any other, or themselves, but never the last one. Removing the
+    owner hands the ownership to the first manager left."""
+    caller.require_manager(enterprise_id)
+    enterprise = caller.enterprises.get(enterprise_id)
+    email = unquote(email).strip().lower()
+    if not enterprise.is_managed_by(email):
+        raise NotFound(f"{email} does not manage {enterprise.name}.", field="email", code="manager_not_found")
+    left = [m for m in [enterprise.owner_email, *enterprise.manager_emails] if m != email]
+    if not left:
+        raise Conflict(f"{email} is the last manager of {enterprise.name}: add another manager first.",
+                       field="email", code="last_manager")
+    changed = enterprise.model_copy(update={"owner_email": left[0], "manager_emails": left[1:]})
+    caller.enterprises.remove_manager(changed, email)
+
+
+def find(caller: Caller, query: DirectoryQuery) -> list[dict]:
+    """Any signed-in manager finds enterprises by the beginning of their name, to grant them
+    abilities: what the storefront shows anyway (id, name, kind, is_producer), nothing more."""
+    return caller.enterprises.find_by_name(query.name, SEARCH_RESULTS)
 
 
 def permissions(caller: Caller, enterprise_id: str) -> dict:
@@ -134,6 +186,21 @@ def grant(caller: Caller, enterprise_id: str, grantee_id: str, body: Abilities) 
     return _json(permission)
 
 
+def withdraw(caller: Caller, enterprise_id: str, grantee_id: str) -> None:
+    """Every ability withdrawn: PUT with no abilities."""
+    grant(caller, enterprise_id, grantee_id, Abilities(abilities=[]))
+
+
+def granted_to_me(caller: Caller, enterprise_id: str) -> list[dict]:
+    """Who granted this enterprise what, by the grantor's name."""
+    caller.require_manager(enterprise_id)
+    received = [p for p in caller.enterprises.permissions_involving([enterprise_id]) if p.grantee_id == enterprise_id]
+    names = {e.id: e.name for e in caller.enterprises.get_many(p.grantor_id for p in received).values()}
+    rows = [{"enterprise_id": p.grantor_id, "name": names.get(p.grantor_id, ""), "abilities": [a.value for a in p.abilities]}
+            for p in received]
+    return sorted(rows, key=lambda r: (r["name"].lower(), r["enterprise_id"]))
+
+
 def add_shipping_method(caller: Caller, enterprise_id: str, body: NewShippingMethod) -> dict:
     caller.require_manager(enterprise_id)
     method = ShippingMethod(id=new_id(), enterprise_id=enterprise_id, **body.model_dump())
@@ -156,3 +223,42 @@ def shipping_methods(caller: Caller, enterprise_id: str) -> list[dict]:
 def payment_methods(caller: Caller, enterprise_id: str) -> list[dict]:
     caller.require_manager(enterprise_id)
     return [_json(m) for m in caller.enterprises.methods(enterprise_id)[1]]
+
+
+def change_method(caller: Caller, kind: str, enterprise_id: str, method_id: str, body) -> dict:
+    """`kind`: "shipping" or "payment". Orders placed keep the name and fee they were sold with."""
+    caller.require_manager(enterprise_id)
+    current = caller.enterprises.get_method(kind, enterprise_id, method_id)
+    changed = _METHOD_MODELS[kind].model_validate({**current.model_dump(), **body.model_dump(exclude_unset=True)})
+    caller.enterprises.save_method(kind, changed)
+    return _json(changed)
+
+
+def delete_method(caller: Caller, kind: str, enterprise_id: str, method_id: str) -> None:
+    """409 method_in_use while a cycle that is not closed needs it: its shop offers exactly this
+    method (`shipping_method_ids` / `payment_method_ids`), or the enterprise distributes such a
+    cycle and this is its last method of the kind (a shop must offer one of each, seed 003)."""
+    caller.require_manager(enterprise_id)
+    caller.enterprises.get_method(kind, enterprise_id, method_id)
+    cycles = _cycles_distributed_now(enterprise_id)
+    naming = next((c for c in cycles if method_id in (_chosen_methods(c, enterprise_id, kind) or [])), None)
+    if naming is not None:
+        raise Conflict(f"Order cycle '{naming.name}' offers this {kind} method in your shop: choose others there first.",
+                       field="method_id", code="method_in_use")
+    if cycles and len(caller.enterprises.methods(enterprise_id)[0 if kind == "shipping" else 1]) == 1:
+        raise Conflict(f"Your shop sells in order cycle '{cycles[0].name}', which needs a {kind} method: "
+                       "add another before deleting this one.", field="method_id", code="method_in_use")
+    caller.enterprises.delete_method(kind, enterprise_id, method_id)
+
+
+def _chosen_methods(cycle: OrderCycle, distributor_id: str, kind: str) -> list[str] | None:
+    exchange = cycle.outgoing_of(distributor_id)
+    return exchange.shipping_method_ids if kind == "shipping" else exchange.payment_method_ids
+
+
+def _cycles_distributed_now(enterprise_id: str) -> list[OrderCycle]:
+    """The cycles not closed yet in which the enterprise sells."""
+    cycles = OrderCycleRepository()
+    selling = {p["order_cycle_id"] for p in cycles.participations(enterprise_id) if "distributor" in p["roles"]}
+    now = clock.now()
+    return sorted((c for c in cycles.get_many(selling) if c.status(now) != OrderCycleStatus.closed), key=lambda c: c.id)
