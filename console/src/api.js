@@ -7,7 +7,7 @@ import { config } from "./config.js";
  * A 401 (the session is over) calls onSignedOut, set by the app. */
 export const session = { onSignedOut: () => {} };
 
-export async function api(method, segments, body) {
+export async function api(method, segments, body, query) {
   const token = await idToken();
   if (!token) {
     session.onSignedOut();
@@ -16,7 +16,8 @@ export async function api(method, segments, body) {
   const headers = { Authorization: `Bearer ${token}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
-    return await request(apiUrl(config.adminApiUrl, ...segments), {
+    const search = query ? `?${new URLSearchParams(query)}` : "";
+    return await request(apiUrl(config.adminApiUrl, ...segments) + search, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

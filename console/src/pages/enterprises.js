@@ -140,7 +140,6 @@ export function EnterpriseProfile({ id }) {
   const [enterprise, error, reload] = useEnterprise(id);
   return html`<${EnterpriseFrame} enterprise=${enterprise} section="profile" title=${enterprise ? enterprise.name : t("nav.profile")}>
     ${error ? html`<${LoadFailed} error=${error} />` : !enterprise ? html`<${Loading} />` : html`
-      <p class="note">${t("enterprise.idNote")} <code data-testid="enterprise-id">${enterprise.id}</code></p>
       <${ProfileForm} key=${enterprise.id} enterprise=${enterprise} onSaved=${reload} />`}
   <//>`;
 }
@@ -149,22 +148,22 @@ export function Managers({ id }) {
   const [enterprise, error, reload] = useEnterprise(id);
   const form = useForm({ email: "" });
   const add = form.submit(async ({ email }) => {
-    await api("POST", ["enterprises", id, "managers"], { email: email.trim().toLowerCase() });
+    const answer = await api("POST", ["enterprises", id, "managers"], { email: email.trim().toLowerCase() });
     form.setValues({ email: "" });
-    announce(t("managers.invited", { email }));
+    announce(t(`managers.invitation.${answer.invitation || "existing_account"}`, { email }));
     reload();
   });
   const remove = (email) => form.submit(async () => {
     await api("DELETE", ["enterprises", id, "managers", email]);
     announce(t("managers.removed", { email }));
     reload();
-  });
+  }, () => null); // its refusal is about the list, not the address being typed
   return html`<${EnterpriseFrame} enterprise=${enterprise} section="managers" title=${t("nav.managers")}>
     ${error ? html`<${LoadFailed} error=${error} />` : !enterprise ? html`<${Loading} />` : html`
       <form class="panel form" onSubmit=${add} ref=${form.formRef} novalidate data-testid="managers-form">
         <${FormError} error=${form.errors._form} />
         <ul class="rows" data-testid="manager-list">
-          ${asList(enterprise.manager_emails).map((email) => html`<li class="row" key=${email} data-testid="manager">
+          ${[enterprise.owner_email, ...asList(enterprise.manager_emails)].filter(Boolean).map((email) => html`<li class="row" key=${email} data-testid="manager">
             <span class="row__main">${email}${email === enterprise.owner_email ? ` (${t("managers.owner")})` : ""}</span>
             <button type="button" class="button button--secondary button--small" onClick=${remove(email)}
               aria-label=${t("managers.removeLabel", { email })}>${t("common.remove")}</button>

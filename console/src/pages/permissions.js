@@ -1,5 +1,6 @@
 // Permissions an enterprise grants to others (add_to_order_cycle, manage_products, edit_profile)
 // and the ones others granted it; and its customers with their tags.
+import { useState } from "preact/hooks";
 import { asList } from "../../../web/shared/api.js";
 import { api } from "../api.js";
 import { t } from "../lang.js";
@@ -11,30 +12,47 @@ export const ABILITIES = ["add_to_order_cycle", "manage_products", "edit_profile
 function loadPermissions(id) {
   return Promise.all([
     api("GET", ["enterprises", id, "permissions"]),
-    // Until the route is deployed everywhere, an unknown route reads as "nothing granted".
-    api("GET", ["enterprises", id, "granted-to-me"]).then(asList, (err) => { if (err.status === 404) return []; throw err; }),
+    api("GET", ["enterprises", id, "granted-to-me"]).then(asList),
     api("GET", ["enterprises"]).then(asList),
   ]).then(([permissions, grantedToMe, mine]) => ({ permissions, grantedToMe, mine }));
 }
 
-function GrantForm({ id, known, onSaved }) {
-  const form = useForm({ grantee: "", ...Object.fromEntries(ABILITIES.map((a) => [a, false])) });
+/** Grant abilities to an enterprise found by the beginning of its name (GET /enterprises/search). */
+function GrantForm({ id, onSaved }) {
+  const noAbilities = Object.fromEntries(ABILITIES.map((a) => [a, false]));
+  const form = useForm({ name: "", grantee: "", ...noAbilities });
+  const [found, setFound] = useState(null);
+  const search = form.submit(async ({ name }) => {
+    const list = asList(await api("GET", ["enterprises", "search"], undefined, { name: name.trim() }));
+    setFound(list.filter((e) => e.id !== id));
+    form.set("grantee", "");
+  });
   const grant = form.submit(async (values) => {
-    const typed = values.grantee.trim();
-    const match = known.find((e) => e.name.toLowerCase() === typed.toLowerCase());
-    const granteeId = match ? match.id : typed;
-    if (!granteeId) throw { field: "grantee", code: "grantee_required" };
-    await api("PUT", ["enterprises", id, "permissions", granteeId], { abilities: ABILITIES.filter((a) => values[a]) });
+    if (!values.grantee) throw { field: "grantee", code: "grantee_required" };
+    await api("PUT", ["enterprises", id, "permissions", values.grantee], { abilities: ABILITIES.filter((a) => values[a]) });
     announce(t("permissions.saved"));
-    form.setValues({ grantee: "", ...Object.fromEntries(ABILITIES.map((a) => [a, false])) });
+    form.setValues({ name: "", grantee: "", ...noAbilities });
+    setFound(null);
     onSaved();
   }, (err) => (err.field === "abilities" ? ABILITIES[0] : err.status === 404 || err.field === "grantee_id" ? "grantee" : err.field));
   return html`<form class="panel form" onSubmit=${grant} ref=${form.formRef} novalidate data-testid="grant-form">
     <h2>${t("permissions.grantTitle")}</h2>
     <${FormError} error=${form.errors._form} />
-    <${Field} ...${form.bind("grantee")} label=${t("permissions.grantee")} hint=${t("permissions.granteeHint")}
-      list="known-enterprises" autocomplete="off" testid="grantee" />
-    <datalist id="known-enterprises">${known.map((e) => html`<option value=${e.name} key=${e.id} />`)}</datalist>
+    <div class="search">
+      <${Field} ...${form.bind("name")} type="search" label=${t("permissions.searchName")} hint=${t("permissions.searchHint")}
+        autocomplete="off" testid="grantee-search" onKeyDown=${(e) => { if (e.key === "Enter") search(e); }} />
+      <button type="button" class="button button--secondary" onClick=${search} disabled=${form.busy} data-testid="search">${t("permissions.search")}</button>
+    </div>
+    ${found && html`<fieldset class="checks" data-testid="search-results">
+      <legend>${t("permissions.grantee")}</legend>
+      ${found.length === 0 && html`<p class="note">${t("permissions.noneFound")}</p>`}
+      ${found.map((e) => html`<div class="field field--check" key=${e.id}>
+        <input type="radio" id=${`grantee-${e.id}`} name="grantee" value=${e.id} checked=${form.values.grantee === e.id}
+          onInput=${() => form.set("grantee", e.id)} aria-invalid=${form.errors.grantee ? "true" : undefined} />
+        <label for=${`grantee-${e.id}`}>${e.name} <span class="note">(${t(`kind.${e.kind}`)}${e.is_producer ? `, ${t("enterprise.producer")}` : ""})</span></label>
+      </div>`)}
+      ${form.errors.grantee && html`<p class="field__error" data-testid="field-error">${form.errors.grantee}</p>`}
+    </fieldset>`}
     <fieldset class="checks">
       <legend>${t("permissions.abilities")}</legend>
       ${ABILITIES.map((a) => html`<${Checkbox} key=${a} ...${form.bind(a)} label=${t(`ability.${a}`)} testid=${`ability-${a}`} />`)}
@@ -50,6 +68,7 @@ export function Permissions({ id }) {
   if (data) {
     for (const e of data.mine) names.set(e.id, e.name);
     for (const g of data.grantedToMe) names.set(g.enterprise_id, g.name);
+    for (const p of asList(data.permissions.granted)) if (p.grantee_name) names.set(p.grantee_id, p.grantee_name);
   }
   const nameOf = (eid) => names.get(eid) || eid;
   const withdraw = (granteeId) => async () => {
@@ -61,7 +80,6 @@ export function Permissions({ id }) {
       announce(err.message || t("error.generic"));
     }
   };
-  const known = [...names.entries()].filter(([eid]) => eid !== id).map(([eid, name]) => ({ id: eid, name }));
   return html`<${EnterpriseFrame} enterprise=${enterprise} section="permissions" title=${t("nav.permissions")}>
     ${error ? html`<${LoadFailed} error=${error} />` : !data ? html`<${Loading} />` : html`
       <div class="columns">
@@ -79,7 +97,7 @@ export function Permissions({ id }) {
                 </li>`)}
               </ul>`}
           </section>
-          <${GrantForm} id=${id} known=${known} onSaved=${reload} />
+          <${GrantForm} id=${id} onSaved=${reload} />
         </div>
         <section class="panel">
           <h2>${t("permissions.receivedTitle")}</h2>

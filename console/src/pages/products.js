@@ -147,7 +147,8 @@ function ProductForm({ enterpriseId, product }) {
   const save = form.submit(async (values) => {
     const fields = { name: values.name, description: values.description, category: values.category, unit: values.unit };
     if (!product) {
-      await api("POST", ["enterprises", enterpriseId, "products"], { ...fields, variants: values.variants.map(variantBody) });
+      const filled = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== ""));
+      await api("POST", ["enterprises", enterpriseId, "products"], { ...filled, variants: values.variants.map(variantBody) });
     } else {
       await api("PATCH", ["products", product.id], { ...fields, hidden: values.hidden });
       for (const [index, v] of values.variants.entries()) {

@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 
 from hubcycle.adapters.aws import client, reset_clients
+from hubcycle.local.cognito_like_aws import answer_cognito_as_aws
 from hubcycle.local.invitations import deliver_cognito_invitations
 from hubcycle.repository.table import create_table
 from hubcycle.settings import settings
@@ -57,34 +58,11 @@ def isolate_dynamodb() -> None:
     DynamoHandler.call_action = one_at_a_time
 
 
-def verify_email_on_confirmation() -> None:
-    """Cognito marks the address verified when a sign-up is confirmed with the code it emailed
-    (the pool auto-verifies `email`); moto confirms without doing so, and the admin API trusts
-    verified addresses only. Doing what Cognito does lets a person who signs up in the console
-    use the admin API locally as on AWS."""
-    from moto.cognitoidp.models import CognitoIdpBackend
-
-    if getattr(CognitoIdpBackend.confirm_sign_up, "verifies_email", False):
-        return
-    confirm = CognitoIdpBackend.confirm_sign_up
-
-    def confirm_and_verify(self, client_id: str, username: str) -> str:
-        answer = confirm(self, client_id, username)
-        for pool in self.user_pools.values():
-            user = pool._get_user(username) if client_id in pool.clients else None
-            if user and "email" in pool.extended_config.get("AutoVerifiedAttributes", []):
-                user.update_attributes([{"Name": "email_verified", "Value": "true"}])
-        return answer
-
-    confirm_and_verify.verifies_email = True
-    CognitoIdpBackend.confirm_sign_up = confirm_and_verify
-
-
 def start_moto(port: int):
     from moto.server import ThreadedMotoServer
 
     isolate_dynamodb()
-    verify_email_on_confirmation()
+    answer_cognito_as_aws()
     deliver_cognito_invitations()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
