@@ -195,9 +195,34 @@ def list_products(caller, enterprise_id):
     return catalogue.products(caller, enterprise_id)
 
 
+@route("/products/{product_id}", "GET")
+def read_product(caller, product_id):
+    return catalogue.product(caller, product_id)
+
+
+@route("/products/{product_id}", "PATCH")
+def change_product(caller, product_id):
+    return catalogue.change_product(caller, product_id, body(catalogue.ProductChanges))
+
+
+@route("/products/{product_id}", "DELETE")
+def delete_product(caller, product_id):
+    return catalogue.delete_product(caller, product_id)
+
+
+@route("/products/{product_id}/variants", "POST", status=201)
+def add_variant(caller, product_id):
+    return catalogue.add_variant(caller, product_id, body(catalogue.NewVariant))
+
+
 @route("/variants/{variant_id}", "PATCH")
 def change_variant(caller, variant_id):
     return catalogue.change_variant(caller, variant_id, body(catalogue.VariantChanges))
+
+
+@route("/variants/{variant_id}", "DELETE")
+def delete_variant(caller, variant_id):
+    return catalogue.delete_variant(caller, variant_id)
 
 
 @route("/enterprises/{enterprise_id}/fees", "POST", status=201)
@@ -208,6 +233,16 @@ def create_fee(caller, enterprise_id):
 @route("/enterprises/{enterprise_id}/fees", "GET")
 def list_fees(caller, enterprise_id):
     return catalogue.fees(caller, enterprise_id)
+
+
+@route("/enterprises/{enterprise_id}/fees/{fee_id}", "PATCH")
+def change_fee(caller, enterprise_id, fee_id):
+    return catalogue.change_fee(caller, enterprise_id, fee_id, body(catalogue.FeeChanges))
+
+
+@route("/enterprises/{enterprise_id}/fees/{fee_id}", "DELETE")
+def delete_fee(caller, enterprise_id, fee_id):
+    return catalogue.delete_fee(caller, enterprise_id, fee_id)
 
 
 # --- Customers

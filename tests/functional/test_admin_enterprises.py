@@ -26,6 +26,7 @@ def test_create_list_read_and_edit_an_enterprise(ann):
         "id": created["id"], "name": "Marché de la Croix-Rousse", "kind": "hub", "is_producer": False,
         "email": "marche@example.org", "timezone": "Europe/Paris", "language": "fr", "owner_email": ANN,
         "manager_emails": [], "customer_names_to_suppliers": False, "cycle_sort": "closes_at",
+        "description": "", "address": "", "phone": "", "logo_url": "",
     }
     other = ann.enterprise("Another Hub", timezone="UTC")
     assert [e["name"] for e in ann.get("/enterprises").ok()] == ["Another Hub", "Marché de la Croix-Rousse"]

@@ -77,10 +77,12 @@ def test_a_supplier_adds_and_removes_its_own_fees_only(cast):
     assert cast.farm.put(path, {"fee_ids": [cast["hub-levy"], cast["bakery-pack"]]}).error(422)["field"] == "fee_ids"
 
 
-def test_a_supplier_cannot_change_the_receival_instructions(cast):
-    error = cast.farm.put(f"{cast.path}/incoming/{cast['farm']}", {"receival_instructions": "Front door"}).error(403)
-    assert error["field"] == "receival_instructions"
-    assert cast.farm.put(f"{cast.path}/incoming/{cast['farm']}", {"receival_instructions": "Back door before 9am"}).status == 200
+def test_a_supplier_changes_its_own_receival_instructions_not_anothers(cast):
+    """Seed 003: a supplier "peut modifier les éléments le concernant"."""
+    mine = cast.farm.put(f"{cast.path}/incoming/{cast['farm']}", {"receival_instructions": "Front door"}).ok()
+    assert mine["incoming"][0]["receival_instructions"] == "Front door"
+    assert cast.bakery.put(f"{cast.path}/incoming/{cast['farm']}", {"receival_instructions": "Mine"}).status == 403
+    assert cast.hub.get(cast.path).ok()["incoming"][0]["receival_instructions"] == "Front door"
 
 
 def test_a_supplier_cannot_touch_another_suppliers_exchange(cast):
@@ -130,7 +132,8 @@ def test_a_distributor_sees_only_its_own_outgoing_exchange_and_the_suppliers_tha
     assert "coordinator_fee_ids" not in view
     assert view["outgoing"] == [{
         "distributor_id": cast["market"], "variant_ids": [cast["apples"], cast["bread"]], "ready_for": "Sunday market",
-        "pickup_instructions": "", "tags": [], "fee_ids": [cast["market-margin"]]}]
+        "pickup_instructions": "", "tags": [], "fee_ids": [cast["market-margin"]],
+        "shipping_method_ids": None, "payment_method_ids": None}]
     assert view["incoming"] == [
         {"supplier_id": cast["farm"], "variant_ids": [cast["apples"], cast["pears"]]},
         {"supplier_id": cast["bakery"], "variant_ids": [cast["bread"], cast["cake"]]},
@@ -144,7 +147,8 @@ def test_a_distributor_changes_its_pickup_details_and_its_own_fees(cast):
                                   "fee_ids": [cast["market-margin"], cast["market-extra"]]}).ok()
     assert outgoing_of(view, cast["market"]) | {"variant_ids": []} == {
         "distributor_id": cast["market"], "variant_ids": [], "ready_for": "Sunday 10-12", "pickup_instructions": "Stall 4",
-        "tags": ["pro"], "fee_ids": [cast["market-margin"], cast["market-extra"]]}
+        "tags": ["pro"], "fee_ids": [cast["market-margin"], cast["market-extra"]],
+        "shipping_method_ids": None, "payment_method_ids": None}
     cast.hub.put(path, {"fee_ids": [cast["market-margin"], cast["market-extra"], cast["hub-levy"]]}).ok()
     assert cast.market.put(path, {"fee_ids": [cast["market-margin"]]}).error(403)["field"] == "fee_ids"
 

@@ -56,11 +56,12 @@ def test_a_shop_lists_its_open_cycles_as_it_prefers_and_its_methods(shop_app, cl
     first = shop["cycles"][0]
     assert (first["opens_at"], first["closes_at"]) == ("2026-11-21T09:00:00+00:00", "2026-11-25T09:00:00+00:00")
     assert shop["shipping_methods"] == [
-        {"id": "delivery", "name": "Home delivery", "fee": "4.50", "pickup": False},
-        {"id": "pickup", "name": "Pickup at the barn", "fee": "0.00", "pickup": True},
+        {"id": "delivery", "name": "Home delivery", "fee": "4.50", "pickup": False, "description": ""},
+        {"id": "pickup", "name": "Pickup at the barn", "fee": "0.00", "pickup": True, "description": ""},
     ]
-    assert shop["payment_methods"] == [{"id": "card", "name": "Card", "fee": "0.30"},
-                                       {"id": "cash", "name": "Cash at pickup", "fee": "0.00"}]
+    assert shop["payment_methods"] == [{"id": "card", "name": "Card", "fee": "0.30", "description": ""},
+                                       {"id": "cash", "name": "Cash at pickup", "fee": "0.00", "description": ""}]
+    assert (first["shipping_method_ids"], first["payment_method_ids"]) == (["delivery", "pickup"], ["card", "cash"])
 
     enterprises = EnterpriseRepository()
     enterprises.save(enterprises.get("hub").model_copy(update={"cycle_sort": "opens_at"}))

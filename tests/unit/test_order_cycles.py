@@ -117,6 +117,8 @@ def test_duplicate_keeps_exchanges_fees_tags_instructions_and_notifications():
         "pickup_instructions": "Church hall, side entrance",
         "tags": ["members"],
         "fee_ids": ["hub-margin"],
+        "shipping_method_ids": None,
+        "payment_method_ids": None,
     }
 
 

@@ -210,6 +210,8 @@ def test_distributor_sees_its_outgoing_exchange_and_products_of_suppliers_that_g
                 "pickup_instructions": "Market square, stall 4",
                 "tags": [],
                 "fee_ids": ["market-margin", "hub-delivery"],
+                "shipping_method_ids": None,
+                "payment_method_ids": None,
             }
         ],
     }
@@ -305,10 +307,9 @@ def test_supplier_cannot_touch_other_enterprises_fees(fee_ids):
     assert error.value.field == "fee_ids"
 
 
-def test_supplier_cannot_change_receival_instructions():
-    with pytest.raises(Forbidden) as error:
-        edit_in(["farm"], "farm", receival_instructions="Leave it anywhere")
-    assert error.value.field == "receival_instructions"
+def test_supplier_changes_its_receival_instructions():
+    """Seed 003: a supplier "peut modifier les éléments le concernant"."""
+    assert edit_in(["farm"], "farm", receival_instructions="Leave it anywhere").receival_instructions == "Leave it anywhere"
 
 
 def test_unknown_fees_are_invalid():
@@ -343,6 +344,8 @@ def test_coordinator_changes_any_outgoing_exchange():
         "pickup_instructions": "Car park",
         "tags": ["pro"],
         "fee_ids": [],
+        "shipping_method_ids": None,
+        "payment_method_ids": None,
     }
 
 
@@ -391,6 +394,8 @@ def test_distributor_changes_its_products_dates_pickup_tags_and_own_fees():
         "pickup_instructions": "Stall 7",
         "tags": ["pro"],
         "fee_ids": ["hub-delivery", "market-extra"],
+        "shipping_method_ids": None,
+        "payment_method_ids": None,
     }
 
 
@@ -437,6 +442,8 @@ def test_supplier_that_did_not_grant_the_distributor_cannot_touch_its_shop():
         {"tags": ["farm-friends"]},
         {"fee_ids": ["market-margin", "hub-delivery", "farm-extra"]},
         {"fee_ids": []},
+        {"shipping_method_ids": ["van"]},
+        {"payment_method_ids": ["cash"]},
     ],
 )
 def test_supplier_never_changes_a_shops_pickup_details_or_fees(changes):

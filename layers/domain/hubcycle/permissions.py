@@ -264,7 +264,9 @@ def apply_incoming_edit(
     `fee_owner` maps fee ids to the enterprise that owns them (at least the cycle's and the
     request's); `variant_owner` maps variant ids to their supplier, from the catalogue, as new
     variants are not in the cycle yet. A new exchange (a new supplier) is the coordinator's to
-    add, after `supplier_refusal`. The caller drops from the outgoing exchanges what is no longer
+    add, after `supplier_refusal`. The supplier changes the rest of its own exchange, receival
+    instructions included (seed 003: it "peut modifier les éléments le concernant"), and only its
+    own fees. The caller drops from the outgoing exchanges what is no longer
     incoming (`OrderCycle.drop_variants_not_incoming`)."""
     current = cycle.incoming_of(supplier_id)
     if current is None:
@@ -279,12 +281,6 @@ def apply_incoming_edit(
     if access.coordinator:
         return requested
 
-    _unchanged(
-        "receival_instructions",
-        current.receival_instructions,
-        requested.receival_instructions,
-        "Only the coordinator can change the receival instructions.",
-    )
     fee_ids = _merge_ids(
         "fee_ids",
         current.fee_ids,
@@ -360,7 +356,7 @@ def apply_outgoing_edit(
             }
         )
 
-    for field in ("ready_for", "pickup_instructions", "tags", "fee_ids"):
+    for field in ("ready_for", "pickup_instructions", "tags", "fee_ids", "shipping_method_ids", "payment_method_ids"):
         _unchanged(
             field,
             getattr(current, field),

@@ -67,6 +67,8 @@ def participation_items(cycle: OrderCycle) -> dict[str, dict]:
         exchange = cycle.outgoing_of(enterprise_id)
         if exchange is not None:
             item["ready_for"] = exchange.ready_for
+            item["shipping_method_ids"] = exchange.shipping_method_ids
+            item["payment_method_ids"] = exchange.payment_method_ids
             if cycle.opens_at and cycle.closes_at:
                 item |= {"GSI1PK": keys.SHOPFRONT, "GSI1SK": f"{keys.iso(cycle.closes_at)}#{cycle.id}#{enterprise_id}"}
         items[enterprise_id] = item

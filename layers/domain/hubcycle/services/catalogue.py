@@ -5,16 +5,20 @@ from typing import Annotated, get_args
 
 from pydantic import Field, StrictInt, field_validator
 
-from hubcycle.enterprises import Name
-from hubcycle.errors import Conflict, Invalid
+from hubcycle.clock import clock
+from hubcycle.enterprises import Name, Text, WebAddress
+from hubcycle.errors import Conflict, Invalid, NotFound
 from hubcycle.fees import Calculator, EnterpriseFee, FeeType
 from hubcycle.money import Money, Quantity
+from hubcycle.order_cycles import OrderCycleStatus
 from hubcycle.permissions import Ability
-from hubcycle.products import Product, Unit, Variant
+from hubcycle.products import Category, Product, Unit, Variant
 from hubcycle.repository.base import TransactionCancelled
 from hubcycle.repository.catalogue import CatalogueRepository
+from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.services import order_cycles
 from hubcycle.services.auth import Caller
-from hubcycle.services.bodies import Body, new_id
+from hubcycle.services.bodies import Body, body_of, new_id
 
 MAX_VARIANTS = 50
 """A product and its variants are written in one transaction (at most 100 items)."""
@@ -34,10 +38,19 @@ class NewVariant(Body):
 class NewProduct(Body):
     name: Name
     unit: Unit
+    description: Text = ""
+    category: Category = ""
+    image_url: WebAddress = ""
+    hidden: bool = False
     variants: list[NewVariant] = Field(min_length=1, max_length=MAX_VARIANTS)
 
 
+ProductChanges = body_of(Product, "ProductChanges", frozenset({"id", "supplier_id", "variants"}), optional=True)
+
+
 class VariantChanges(Body):
+    name: Name = None
+    unit_value: Quantity = None
     price: Money = None
     on_hand: Stock | None = None
     on_demand: bool = None
@@ -46,10 +59,10 @@ class VariantChanges(Body):
 _CALCULATORS = {c.model_fields["type"].default: c for c in get_args(get_args(Calculator)[0])}
 
 
-class NewFee(Body):
-    name: Name
-    fee_type: FeeType
-    calculator: Calculator
+class FeeChanges(Body):
+    name: Name = None
+    fee_type: FeeType = None
+    calculator: Calculator = None
 
     @field_validator("calculator", mode="before")
     @classmethod
@@ -63,6 +76,12 @@ class NewFee(Body):
         return value
 
 
+class NewFee(FeeChanges):
+    name: Name
+    fee_type: FeeType
+    calculator: Calculator
+
+
 def _json(model) -> dict:
     return model.model_dump(mode="json")
 
@@ -73,20 +92,72 @@ def create_product(caller: Caller, supplier_id: str, body: NewProduct) -> dict:
     supplier = caller.enterprises.get(supplier_id)
     if not supplier.is_producer:
         raise Invalid(f"{supplier.name} is not a producer: only producers have products.", field="is_producer")
-    product_id = new_id()
-    product = Product(
-        id=product_id,
-        supplier_id=supplier_id,
-        name=body.name,
-        unit=body.unit,
-        variants=[
-            Variant(id=new_id(), product_id=product_id, supplier_id=supplier_id, product_name=body.name,
-                    unit=body.unit, **variant.model_dump())
-            for variant in body.variants
-        ],
-    )
+    product = Product(id=new_id(), supplier_id=supplier_id, **body.model_dump(exclude={"variants"}))
+    product.variants = [_variant_of(product, variant) for variant in body.variants]
     CatalogueRepository().create_product(product)
     return _json(product)
+
+
+def _variant_of(product: Product, body: NewVariant) -> Variant:
+    return Variant(id=new_id(), product_id=product.id, supplier_id=product.supplier_id,
+                   **product.copied_fields(), **body.model_dump())
+
+
+def product(caller: Caller, product_id: str) -> dict:
+    """Those who may read the supplier's catalogue."""
+    found, _ = CatalogueRepository().get_product(product_id)
+    caller.require_ability(found.supplier_id, Ability.manage_products, Ability.add_to_order_cycle)
+    return _json(found)
+
+
+def change_product(caller: Caller, product_id: str, body) -> dict:
+    """Each variant, and each of its offers in order cycles, shows the product's new name,
+    description, category, image, unit and whether it is hidden. Orders placed keep the names
+    they were sold with."""
+    catalogue = CatalogueRepository()
+    current, offered_in = catalogue.get_product(product_id)
+    caller.require_ability(current.supplier_id, Ability.manage_products)
+    changed = Product.model_validate({**current.model_dump(), **body.model_dump(exclude_unset=True)})
+    changed.variants = [v.model_copy(update=changed.copied_fields()) for v in changed.variants]
+    try:
+        catalogue.save_product(changed, offered_in)
+    except TransactionCancelled:
+        raise Conflict("The product changed meanwhile; read it again and resend.", code="product_changed") from None
+    return _json(changed)
+
+
+def delete_product(caller: Caller, product_id: str) -> None:
+    """Its variants leave the order cycles that are not closed first; closed cycles and placed
+    orders keep what was sold (orders hold the names and prices)."""
+    catalogue = CatalogueRepository()
+    found, offered_in = catalogue.get_product(product_id)
+    caller.require_ability(found.supplier_id, Ability.manage_products)
+    order_cycles.remove_variants(set(offered_in), {c for cycles in offered_in.values() for c in cycles})
+    catalogue.delete_product(found)
+
+
+def add_variant(caller: Caller, product_id: str, body: NewVariant) -> dict:
+    catalogue = CatalogueRepository()
+    found, _ = catalogue.get_product(product_id)
+    caller.require_ability(found.supplier_id, Ability.manage_products)
+    if len(found.variants) >= MAX_VARIANTS:
+        raise Conflict(f"A product has at most {MAX_VARIANTS} variants.", code="too_many_variants")
+    variant = _variant_of(found, body)
+    catalogue.add_variant(variant)
+    return _json(variant)
+
+
+def delete_variant(caller: Caller, variant_id: str) -> None:
+    """As for a product; a product keeps at least one variant (delete the product instead)."""
+    catalogue = CatalogueRepository()
+    variant, offered_in = catalogue.get_variant(variant_id)
+    caller.require_ability(variant.supplier_id, Ability.manage_products)
+    found, _ = catalogue.get_product(variant.product_id)
+    if len(found.variants) <= 1:
+        raise Conflict(f"{variant.name} is the last variant of {found.name}: delete the product instead.",
+                       code="last_variant")
+    order_cycles.remove_variants({variant_id}, offered_in)
+    catalogue.delete_variant(variant_id)
 
 
 def products(caller: Caller, supplier_id: str) -> list[dict]:
@@ -116,7 +187,6 @@ def change_variant(caller: Caller, variant_id: str, body: VariantChanges) -> dic
 
 
 def create_fee(caller: Caller, enterprise_id: str, body: NewFee) -> dict:
-    """Fees are immutable once created: order cycles keep copies of them."""
     caller.require_manager(enterprise_id)
     fee = EnterpriseFee(id=new_id(), enterprise_id=enterprise_id, **body.model_dump())
     CatalogueRepository().create_fee(fee)
@@ -126,3 +196,38 @@ def create_fee(caller: Caller, enterprise_id: str, body: NewFee) -> dict:
 def fees(caller: Caller, enterprise_id: str) -> list[dict]:
     caller.require_manager(enterprise_id)
     return [_json(f) for f in CatalogueRepository().fees_of(enterprise_id)]
+
+
+def change_fee(caller: Caller, enterprise_id: str, fee_id: str, body: FeeChanges) -> dict:
+    """Not while an upcoming or open cycle applies the fee: its shoppers were shown prices with
+    it (409 fee_in_use). Undated cycles applying it get the new version; closed cycles and
+    placed orders keep the old one."""
+    fee, undated = _fee_not_in_use(caller, enterprise_id, fee_id, "changed")
+    changed = EnterpriseFee.model_validate({**fee.model_dump(), **body.model_dump(exclude_unset=True)})
+    CatalogueRepository().save_fee(changed, [c.id for c in undated])
+    return _json(changed)
+
+
+def delete_fee(caller: Caller, enterprise_id: str, fee_id: str) -> None:
+    """As for a change; undated cycles stop applying the fee."""
+    _, undated = _fee_not_in_use(caller, enterprise_id, fee_id, "deleted")
+    order_cycles.remove_fee(fee_id, undated)
+    CatalogueRepository().delete_fee(fee_id)
+
+
+def _fee_not_in_use(caller: Caller, enterprise_id: str, fee_id: str, done: str):
+    """The fee, and the undated cycles applying it; 409 fee_in_use if an upcoming or open one does.
+    A fee reaches only cycles its enterprise takes part in (hubcycle.permissions)."""
+    caller.require_manager(enterprise_id)
+    fee = CatalogueRepository().get_fee(fee_id)
+    if fee.enterprise_id != enterprise_id:
+        raise NotFound(f"{enterprise_id} has no fee {fee_id}.", code="fee_not_found")
+    taking_part = {p["order_cycle_id"] for p in OrderCycleRepository().participations(enterprise_id)}
+    applying = [c for c in order_cycles.cycles_not_closed(taking_part) if fee_id in c.all_fee_ids()]
+    now = clock.now()
+    live = next((c for c in applying if c.status(now) != OrderCycleStatus.undated), None)
+    if live is not None:
+        raise Conflict(f"Order cycle '{live.name}' applies this fee and is {live.status(now).value}: the fee can be "
+                       f"{done} once it has closed, or once the cycle no longer applies it.",
+                       field="fee_id", code="fee_in_use")
+    return fee, applying

@@ -93,12 +93,14 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
     context = orders.checkout_context(shop_id, request.shipping_method_id, request.payment_method_id,
                                       cycle_id, [v for v in quantities if v in sold_here])
     ordered = _ordered_offers(quantities, context.offers, sold_here)
-    shop, shipping, payment = context.shop, context.shipping, context.payment
+    shop = context.shop
+    shipping = context.shipping if exchange.offers_method("shipping", request.shipping_method_id) else None
+    payment = context.payment if exchange.offers_method("payment", request.payment_method_id) else None
     if shipping is None:
-        raise Invalid(f"shipping_method_id: {shop.name} offers no shipping method {request.shipping_method_id}",
+        raise Invalid(f"shipping_method_id: {shop.name} offers no shipping method {request.shipping_method_id} in this order cycle",
                       field="shipping_method_id", code="shipping_method_not_offered")
     if payment is None:
-        raise Invalid(f"payment_method_id: {shop.name} offers no payment method {request.payment_method_id}",
+        raise Invalid(f"payment_method_id: {shop.name} offers no payment method {request.payment_method_id} in this order cycle",
                       field="payment_method_id", code="payment_method_not_offered")
     short = next((v for v, q in quantities.items() if not ordered[v].can_supply(q)), None)
     if short is not None:
@@ -177,10 +179,11 @@ def _summed(request: CheckoutRequest) -> dict[str, int]:
 
 
 def _ordered_offers(quantities: Mapping[str, int], offers: Mapping[str, Offer], sold: set[str]) -> dict[str, Offer]:
-    """The offer of each ordered variant; a variant this shop does not sell in the cycle is a 422
+    """The offer of each ordered variant; a variant this shop does not sell in the cycle (or
+    whose product is hidden) is a 422
     naming it (as `field`, like insufficient_stock, so the storefront can mark the cart line)."""
     for variant_id in quantities:
-        if variant_id not in sold or variant_id not in offers:
+        if variant_id not in sold or variant_id not in offers or offers[variant_id].hidden:
             raise Invalid(f"items: variant {variant_id} is not sold in this shop's order cycle",
                           field=variant_id, code="variant_not_sold_here")
     return {v: offers[v] for v in quantities}

@@ -208,7 +208,11 @@ def put_incoming(caller: Caller, cycle_id: str, supplier_id: str, body) -> dict:
     requested = IncomingExchange.model_validate(_merged(current, body, supplier_id=supplier_id))
     known = set(current.variant_ids) if current else set()
     variant_owner = {v: supplier_id for v in known}
-    variant_owner |= CatalogueRepository().variant_owners(set(requested.variant_ids) - known)
+    added = CatalogueRepository().get_variants(set(requested.variant_ids) - known)
+    variant_owner |= {v.id: v.supplier_id for v in added.values()}
+    hidden = sorted(v.id for v in added.values() if v.hidden)
+    if hidden:
+        raise Invalid(f"Hidden products cannot be added to an order cycle: {', '.join(hidden)}.", field="variant_ids")
     fee_owner = _fee_owners(current, requested, {cycle.coordinator_id, supplier_id})
     exchange = apply_incoming_edit(access, cycle, supplier_id, requested, fee_owner, variant_owner)
     return _save_exchange(caller, cycle, access, exchange)
@@ -224,6 +228,7 @@ def put_outgoing(caller: Caller, cycle_id: str, distributor_id: str, body) -> di
         shipping, payment = caller.enterprises.methods(distributor_id)
         _refuse("distributor_id", distributor_refusal(coordinator, distributor, access.graph, bool(shipping), bool(payment)))
     requested = OutgoingExchange.model_validate(_merged(current, body, distributor_id=distributor_id))
+    _require_methods_of(distributor_id, requested)
     fee_owner = _fee_owners(current, requested, {cycle.coordinator_id, distributor_id})
     exchange = apply_outgoing_edit(access, cycle, distributor_id, requested, fee_owner)
     return _save_exchange(caller, cycle, access, exchange)
@@ -240,6 +245,33 @@ def withdraw_supplier(supplier_id: str, coordinator_id: str) -> None:
     affected = {c.id: c for c in repository.get_many(supplying & coordinating) if c.status(now) != OrderCycleStatus.closed}
     for changed in cycles_changed_by_revoke(affected.values(), supplier_id, coordinator_id):
         _save(changed, affected[changed.id])
+
+
+def cycles_not_closed(cycle_ids) -> list[OrderCycle]:
+    now = clock.now()
+    return [c for c in OrderCycleRepository().get_many(cycle_ids) if c.status(now) != OrderCycleStatus.closed]
+
+
+def remove_variants(variant_ids: set[str], cycle_ids) -> None:
+    """Variants being deleted leave the cycles that are not closed (their incoming exchanges, so
+    every shop of the cycle too). Closed cycles keep them for their history."""
+    for cycle in cycles_not_closed(cycle_ids):
+        changed = cycle.model_copy(deep=True)
+        for exchange in changed.incoming:
+            exchange.variant_ids = [v for v in exchange.variant_ids if v not in variant_ids]
+        changed.drop_variants_not_incoming()
+        if changed != cycle:
+            _save(changed, cycle)
+
+
+def remove_fee(fee_id: str, cycles: list[OrderCycle]) -> None:
+    """A fee being deleted leaves these cycles wherever they apply it."""
+    for cycle in cycles:
+        changed = cycle.model_copy(deep=True)
+        changed.coordinator_fee_ids = [f for f in changed.coordinator_fee_ids if f != fee_id]
+        for exchange in [*changed.incoming, *changed.outgoing]:
+            exchange.fee_ids = [f for f in exchange.fee_ids if f != fee_id]
+        _save(changed, cycle)
 
 
 # --- Helpers
@@ -322,6 +354,18 @@ def _owners_of_fees(fee_ids, owners: set[str]) -> dict[str, str]:
 def _fee_owners(current, requested, owners: set[str]) -> dict[str, str]:
     """For an exchange edit: the fees it had and the fees asked for, of these enterprises."""
     return _owners_of_fees([*(current.fee_ids if current else []), *requested.fee_ids], owners)
+
+
+def _require_methods_of(distributor_id: str, exchange: OutgoingExchange) -> None:
+    """The methods a cycle offers in a shop are that shop's own."""
+    if exchange.shipping_method_ids is None and exchange.payment_method_ids is None:
+        return
+    shipping, payment = EnterpriseRepository().methods(distributor_id)
+    for field, chosen, methods in (("shipping_method_ids", exchange.shipping_method_ids, shipping),
+                                   ("payment_method_ids", exchange.payment_method_ids, payment)):
+        unknown = sorted(set(chosen or []) - {m.id for m in methods})
+        if unknown:
+            raise Invalid(f"Not methods of {distributor_id}: {', '.join(unknown)}.", field=field)
 
 
 def _require_own_fees(fee_ids: list[str], coordinator_id: str) -> None:

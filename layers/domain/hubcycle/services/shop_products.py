@@ -11,10 +11,11 @@ from hubcycle.repository.order_cycles import OrderCycleRepository
 
 
 def products(shop_id: str, cycle_id: str, now: datetime) -> list[dict]:
-    """Sold-out variants are listed as not available; the storefront greys them out."""
+    """Sold-out variants are listed as not available; the storefront greys them out. Hidden
+    products are not listed."""
     cycle, offers, fees = OrderCycleRepository().shop_partition(cycle_id)
     exchange = open_exchange(cycle, shop_id, now)
-    sold = [offers[v] for v in exchange.variant_ids if v in offers]
+    sold = [offers[v] for v in exchange.variant_ids if v in offers and not offers[v].hidden]
     sold.sort(key=lambda o: (o.supplier_name.lower(), o.product_name.lower(), o.name.lower(), o.id))
     return [
         {

@@ -28,14 +28,19 @@ def shop(shop_id: str, now: datetime) -> dict:
     page = ShopRepository().shop_page(shop_id, now)
     enterprise = page.enterprise
     cycles = sorted(page.cycles, key=lambda p: (p[enterprise["cycle_sort"]], p["order_cycle_id"]))
+    shipping_ids = [m["id"] for m in page.shipping_methods]
+    payment_ids = [m["id"] for m in page.payment_methods]
     return {
         "id": enterprise["id"],
         "name": enterprise["name"],
         "kind": enterprise["kind"],
         "timezone": enterprise["timezone"],
+        **{field: enterprise[field] for field in ("description", "address", "phone", "logo_url")},
         "cycles": [
             {"id": p["order_cycle_id"], "ready_for": p.get("ready_for", ""),
-             "opens_at": _iso(p["opens_at"]), "closes_at": _iso(p["closes_at"])}
+             "opens_at": _iso(p["opens_at"]), "closes_at": _iso(p["closes_at"]),
+             "shipping_method_ids": _offered(p.get("shipping_method_ids"), shipping_ids),
+             "payment_method_ids": _offered(p.get("payment_method_ids"), payment_ids)}
             for p in cycles
         ],
         "shipping_methods": [_method(m) | {"pickup": m["pickup"]} for m in page.shipping_methods],
@@ -43,9 +48,14 @@ def shop(shop_id: str, now: datetime) -> dict:
     }
 
 
+def _offered(chosen: list[str] | None, all_ids: list[str]) -> list[str]:
+    """The shop's methods a cycle offers (the cycle chose some, or offers all), in the shop's order."""
+    return all_ids if chosen is None else [i for i in all_ids if i in chosen]
+
+
 def _method(method: dict) -> dict:
     """`fee` is stored as the contract shows money: "4.50"."""
-    return {"id": method["id"], "name": method["name"], "fee": method["fee"]}
+    return {"id": method["id"], "name": method["name"], "fee": method["fee"], "description": method["description"]}
 
 
 def _iso(stored: str) -> str:
