@@ -67,6 +67,7 @@ export function useForm(initial) {
     if (event) event.preventDefault();
     setBusy(true);
     setErrors({});
+    announce(""); // the last confirmation is about something else
     try {
       await action(values);
     } catch (err) {

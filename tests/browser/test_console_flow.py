@@ -155,6 +155,37 @@ def test_a_hub_and_a_producer_set_up_shop_from_empty_browsers(person, local_syst
     expect(hub.get_by_test_id("fee")).to_have_count(1)
     expect(hub.get_by_test_id("fee").get_by_label("Calculator")).to_have_value("flexi_rate")
     expect(hub.get_by_test_id("fee").get_by_label("First item")).to_have_value("1.00")
+    fee = hub.get_by_test_id("fee")
+    fee.get_by_label("Calculator").select_option("flat_percent_per_item")
+    fee.get_by_label("Percent").fill("6")
+    fee.get_by_role("button", name="Save").click()
+    saved(hub)
+    hub.reload()
+    expect(hub.get_by_test_id("fee").get_by_label("Calculator")).to_have_value("flat_percent_per_item")
+    expect(hub.get_by_test_id("fee").get_by_label("Percent")).to_have_value("6")
+
+    # The producer corrects a product (description, category, a second variant), hides it,
+    # and deletes the other one.
+    farm.locator('[data-testid="bulk-row"]', has_text="Pommes").get_by_role("link", name="Pommes").click()
+    farm.get_by_label("Description").fill("Reinettes du Vercors, non traitées.")
+    farm.get_by_label("Category").fill("Fruits")
+    farm.get_by_role("button", name="Add a variant").click()
+    farm.get_by_label("Variant 2: name").fill("Sac 1 kg")
+    farm.get_by_test_id("variant").nth(1).get_by_label("Quantity, in kilogram (kg)").fill("1")
+    farm.get_by_test_id("variant").nth(1).get_by_label("Price").fill("2.90")
+    farm.get_by_test_id("variant").nth(1).get_by_label("On hand").fill("10")
+    farm.get_by_label("Hidden from the shops").check()
+    farm.get_by_role("button", name="Save").click()
+    expect(farm.get_by_test_id("bulk-row")).to_have_count(3)
+    expect(farm.locator('[data-testid="bulk-row"]', has_text="Sac 1 kg")).to_contain_text("hidden")
+    farm.locator('[data-testid="bulk-row"]', has_text="Sac 1 kg").get_by_role("link", name="Pommes").click()
+    expect(farm.get_by_label("Description")).to_have_value("Reinettes du Vercors, non traitées.")
+    expect(farm.get_by_label("Category")).to_have_value("Fruits")
+    farm.get_by_test_id("products-back").click()
+    farm.locator('[data-testid="bulk-row"]', has_text="Jus de pomme").get_by_role("link", name="Jus de pomme").click()
+    farm.get_by_role("button", name="Delete product").click()
+    expect(farm.get_by_test_id("bulk-row")).to_have_count(2)
+    expect(farm.get_by_test_id("bulk-form")).not_to_contain_text("Jus de pomme")
     assert farm_id
 
 

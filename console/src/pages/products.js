@@ -213,7 +213,7 @@ export function ProductPage({ id, productId }) {
   const [product, error] = useLoad(() => (productId ? api("GET", ["products", productId]) : Promise.resolve(null)), [productId]);
   const title = productId ? (product ? product.name : t("products.edit")) : t("products.new");
   return html`<${ProducerFrame} id=${id} title=${title}>
-    <p><a href=${href("enterprises", id, "products")}>${t("products.back")}</a></p>
+    <p><a href=${href("enterprises", id, "products")} data-testid="products-back">${t("products.back")}</a></p>
     ${error ? html`<${LoadFailed} error=${error} />` : productId && !product ? html`<${Loading} />`
       : html`<${ProductForm} key=${productId || "new"} enterpriseId=${id} product=${product} />`}
   <//>`;
