@@ -28,7 +28,7 @@ function MethodForm({ id, kind, method, onDone }) {
     announce(t("common.deleted", { name: method.name }));
     onDone();
   });
-  return html`<form class=${method ? "item form" : "panel form"} onSubmit=${save} ref=${form.formRef} novalidate
+  return html`<form class=${method ? "item form" : "item item--new form"} onSubmit=${save} ref=${form.formRef} novalidate
       data-testid=${method ? `${kind}-method` : `new-${kind}-method`}>
     ${!method && html`<h3>${t(`methods.new.${kind}`)}</h3>`}
     <${FormError} error=${form.errors._form} />
