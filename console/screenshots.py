@@ -25,6 +25,7 @@ def enterprise_id(page) -> str:
 
 
 def shoot(page, out: Path, name: str, width: int) -> None:
+    page.mouse.move(0, 0)  # no hover effect in the pictures
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(150)
     page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
@@ -55,6 +56,13 @@ def main() -> None:
             hub = enterprise_id(page)
             for section in ("", "managers", "permissions", "methods", "fees", "customers"):
                 page.goto(system.console_url + f"#/enterprises/{hub}" + (f"/{section}" if section else ""))
+                if section == "customers" and width == WIDTHS[0]:
+                    page.get_by_test_id("customer-name").fill("Amélie Durand")
+                    page.get_by_test_id("customer-email").fill("amelie@example.org")
+                    page.get_by_test_id("new-customer-tags").fill("adhérente, hebdo")
+                    page.get_by_test_id("add-customer").click()
+                    expect(page.get_by_test_id("customer")).to_have_count(1)
+                    page.mouse.move(0, 0)
                 shoot(page, args.out, section or "profile", width)
             page.goto(system.console_url + "#/enterprises/new")
             shoot(page, args.out, "new-enterprise", width)
