@@ -203,6 +203,21 @@ def test_the_demo_hub_manager_signs_in_and_finds_the_demo_hub(person, local_syst
     page.get_by_test_id("tab-fees").click()
     expect(page.get_by_test_id("fee").get_by_label("Percent")).to_have_value("8")
 
+    # Customers with tags: added, then retagged.
+    page.get_by_test_id("tab-customers").click()
+    form = page.get_by_test_id("customer-form")
+    form.get_by_label("Name").fill("Amélie Durand")
+    form.get_by_label("Email address").fill("amelie@example.org")
+    form.get_by_label("Tags").fill("member, weekly")
+    form.get_by_role("button", name="Add customer").click()
+    tags = page.get_by_label("Tags of Amélie Durand")
+    expect(tags).to_have_value("member, weekly")
+    tags.fill("member, weekly, volunteer")
+    page.get_by_test_id("customer").get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("announce")).to_have_text("Saved.")
+    page.reload()
+    expect(page.get_by_label("Tags of Amélie Durand")).to_have_value("member, weekly, volunteer")
+
 
 def test_an_invited_manager_signs_in_with_the_emailed_password_and_finds_the_enterprise(person, local_system):
     owner = person()

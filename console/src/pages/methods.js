@@ -12,6 +12,15 @@ const KINDS = {
   payment: { path: "payment-methods", blank: { name: "", fee: "0.00", description: "" } },
 };
 
+/** Save (or Add, for a new item) and Delete, under an item's form. */
+function ItemActions({ form, item, onDelete, testid }) {
+  return html`<div class="actions">
+    <${Submit} busy=${form.busy} testid=${`save-${testid}`}>${item ? t("common.save") : t("common.add")}<//>
+    ${item && html`<button type="button" class="button button--danger" onClick=${onDelete} disabled=${form.busy}
+      aria-label=${t("common.deleteLabel", { name: item.name })} data-testid=${`delete-${testid}`}>${t("common.delete")}</button>`}
+  </div>`;
+}
+
 function MethodForm({ id, kind, method, onDone }) {
   const spec = KINDS[kind];
   const form = useForm(method ? Object.fromEntries(Object.keys(spec.blank).map((k) => [k, method[k] ?? spec.blank[k]])) : spec.blank);
@@ -38,11 +47,7 @@ function MethodForm({ id, kind, method, onDone }) {
     </div>
     ${kind === "shipping" && html`<${Checkbox} ...${form.bind("pickup")} label=${t("methods.pickup")} testid="method-pickup" />`}
     <${Field} ...${form.bind("description")} type="textarea" label=${t(`methods.description.${kind}`)} testid="method-description" />
-    <div class="actions">
-      <${Submit} busy=${form.busy} testid="save-method">${method ? t("common.save") : t("common.add")}<//>
-      ${method && html`<button type="button" class="button button--danger" onClick=${remove} disabled=${form.busy}
-        aria-label=${t("common.deleteLabel", { name: method.name })} data-testid="delete-method">${t("common.delete")}</button>`}
-    </div>
+    <${ItemActions} form=${form} item=${method} onDelete=${remove} testid="method" />
   </form>`;
 }
 
@@ -126,11 +131,7 @@ function FeeForm({ id, fee, onDone }) {
       ${CALCULATORS[form.values.type].map((f) => html`<${Field} key=${f} ...${form.bind(f)} label=${t(`calculatorField.${f}`)}
         inputmode=${f === "max_items" ? "numeric" : "decimal"} testid=${`fee-${f}`} />`)}
     </div>
-    <div class="actions">
-      <${Submit} busy=${form.busy} testid="save-fee">${fee ? t("common.save") : t("common.add")}<//>
-      ${fee && html`<button type="button" class="button button--danger" onClick=${remove} disabled=${form.busy}
-        aria-label=${t("common.deleteLabel", { name: fee.name })} data-testid="delete-fee">${t("common.delete")}</button>`}
-    </div>
+    <${ItemActions} form=${form} item=${fee} onDelete=${remove} testid="fee" />
   </form>`;
 }
 
