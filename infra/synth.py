@@ -92,6 +92,8 @@ ENVIRONMENT = {
     "HUBCYCLE_USER_POOL_ARN": {"Fn::GetAtt": ["UserPool", "Arn"]},
     "HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS": "true",
     "HUBCYCLE_STOREFRONT_ORIGIN": {"Fn::Sub": STOREFRONT_ORIGIN},
+    "HUBCYCLE_UPLOADS_BUCKET": {"Ref": "StorefrontBucket"},
+    "HUBCYCLE_UPLOADS_URL": {"Fn::Sub": STOREFRONT_ORIGIN},
 }
 """Every setting of layers/domain/hubcycle/settings.py, as the deployed functions see it."""
 

@@ -121,6 +121,11 @@ def remove_manager(caller, enterprise_id, email):
     return enterprises.remove_manager(caller, enterprise_id, email)
 
 
+@route("/enterprises/{enterprise_id}/uploads", "POST", status=201)
+def upload_image(caller, enterprise_id):
+    return enterprises.upload(caller, enterprise_id, body(enterprises.NewUpload))
+
+
 @route("/enterprises/{enterprise_id}/permissions", "GET")
 def list_permissions(caller, enterprise_id):
     return enterprises.permissions(caller, enterprise_id)

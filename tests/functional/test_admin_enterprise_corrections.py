@@ -3,6 +3,10 @@ removal), permissions (withdrawal, granted-to-me, finding by name), the profile'
 shipping and payment methods (edit, delete)."""
 from __future__ import annotations
 
+import base64
+import json
+import urllib.request
+
 from admin_fixtures import ADD, armed, people  # noqa: F401
 from hubcycle.adapters.aws import client
 
@@ -28,7 +32,8 @@ def test_an_invited_manager_gets_the_pools_email_signs_in_and_finds_the_enterpri
     assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
     newcomer = people("new.person@example.org")
     assert [e["id"] for e in newcomer.get("/enterprises").ok()] == [hub]
-    assert ann.post(f"/enterprises/{hub}/managers", {"email": "new.person@example.org"}).ok(201)["invitation"] == "already_manager"
+    again = ann.post(f"/enterprises/{hub}/managers", {"email": "new.person@example.org"}).ok(201)
+    assert (again["invitation"], again["manager_emails"]) == ("existing_account", ["new.person@example.org"])
 
 
 def test_inviting_someone_with_an_account_only_adds_them(people, mailbox):
@@ -92,6 +97,15 @@ def test_the_profile_fields_by_managers_and_edit_profile_grantees(people):
     paul.grant(farm, hub, "edit_profile")
     assert ann.patch(f"/enterprises/{farm}", PROFILE).ok() | PROFILE == paul.get(f"/enterprises/{farm}").ok()
     assert eve.patch(f"/enterprises/{farm}", {"phone": "1"}).status == 403
+    # edit_profile is the profile only: not the managers, the methods, the grants, the products
+    assert ann.post(f"/enterprises/{farm}/managers", {"email": eve.email}).status == 403
+    assert ann.delete(f"/enterprises/{farm}/managers/{paul.email}").status == 403
+    assert ann.post(f"/enterprises/{farm}/shipping-methods", {"name": "Van"}).status == 403
+    assert ann.delete(f"/enterprises/{farm}/permissions/{hub}").status == 403
+    assert ann.get(f"/enterprises/{farm}/granted-to-me").status == 403
+    assert ann.post(f"/enterprises/{farm}/products", {"name": "P", "unit": "kg", "variants": [
+        {"name": "V", "unit_value": "1", "price": "1.00", "on_hand": 1}]}).status == 403
+    assert ann.post(f"/enterprises/{farm}/uploads", {"content_type": "image/webp", "size": 10}).status == 201
     assert paul.patch(f"/enterprises/{farm}", {"logo_url": "javascript:alert(1)"}).error(422)["field"] == "logo_url"
 
 
@@ -112,3 +126,34 @@ def test_editing_and_deleting_methods(people):
     assert ann.delete(f"/enterprises/{hub}/payment-methods/{pay}").status == 404
     assert ann.get(f"/enterprises/{hub}/payment-methods").ok() == []
     assert [m["description"] for m in ann.get(f"/enterprises/{hub}/shipping-methods").ok()] == ["Tuesdays"]
+
+
+def multipart(fields: dict, content: bytes) -> tuple[bytes, str]:
+    boundary = "hubcycle-test-boundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="logo.png"\r\n'
+                 f"Content-Type: image/png\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_an_image_is_uploaded_to_s3_and_served_where_the_answer_says(people):
+    ann, paul, eve = people("ann@example.org"), people("paul@example.org"), people("eve@example.org")
+    hub = ann.enterprise("Green Hub")
+    farm = paul.enterprise("Farm", "profile", is_producer=True)
+    paul.grant(farm, hub, "manage_products")
+    assert eve.post(f"/enterprises/{farm}/uploads", {"content_type": "image/png", "size": 10}).status == 403
+    assert ann.post(f"/enterprises/{farm}/uploads", {"content_type": "image/gif", "size": 10}).error(422)["field"] == "content_type"
+    assert ann.post(f"/enterprises/{farm}/uploads", {"content_type": "image/png", "size": 5 * 1024 * 1024 + 1}).error(422)["field"] == "size"
+    assert ann.post("/enterprises/unknown/uploads", {"content_type": "image/png", "size": 10}).status == 404
+    image = b"\x89PNG\r\n\x1a\n" + b"0" * 32
+    form = ann.post(f"/enterprises/{farm}/uploads", {"content_type": "image/png", "size": len(image)}).ok(201)
+    assert form["image_url"].endswith(".png") and f"/uploads/{farm}/" in form["image_url"]
+    policy = json.loads(base64.b64decode(form["fields"]["policy"]))  # what S3 enforces (moto does not)
+    assert {"Content-Type": "image/png"} in policy["conditions"]
+    assert ["content-length-range", 1, len(image)] in policy["conditions"]
+    body, content_type = multipart(form["fields"], image)
+    request = urllib.request.Request(form["url"], data=body, headers={"Content-Type": content_type}, method="POST")
+    assert urllib.request.urlopen(request, timeout=10).status in (200, 201, 204)
+    with urllib.request.urlopen(form["image_url"], timeout=10) as served:
+        assert served.read() == image
+    assert paul.patch(f"/enterprises/{farm}", {"logo_url": form["image_url"]}).ok()["logo_url"] == form["image_url"]

@@ -44,6 +44,29 @@ def valid_requests(c) -> list[tuple[object, str, str, dict]]:
         (c.hub, "PUT", f"{c.path}/outgoing/{c['market']}", {
             "variant_ids": [c["bread"]], "ready_for": "Sunday", "pickup_instructions": "Stall 2", "tags": ["pro"],
             "fee_ids": [c["market-margin"]]}),
+        *corrections(c),
+    ]
+
+
+def corrections(c) -> list[tuple[object, str, str, dict]]:
+    """The routes of api-v1 1.1's corrections that take a body."""
+    hub, farm = c["hub"], c["farm"]
+    (ship,), (pay,) = ([m["id"] for m in c.hub.get(f"/enterprises/{hub}/{kind}-methods").ok()] for kind in ("shipping", "payment"))
+    product = c.farm.get(f"/enterprises/{farm}/products").ok()[0]["id"]
+    return [
+        (c.hub, "PATCH", f"/enterprises/{hub}", {"description": "Ours", "address": "1 Main St", "phone": "0400",
+                                                 "logo_url": "https://img.example.org/logo.png"}),
+        (c.hub, "PATCH", f"/enterprises/{hub}/shipping-methods/{ship}", {"name": "Van", "pickup": False, "fee": "3.00",
+                                                                         "description": "Tuesdays"}),
+        (c.hub, "PATCH", f"/enterprises/{hub}/payment-methods/{pay}", {"name": "Transfer", "fee": "0.00", "description": "IBAN"}),
+        (c.farm, "PATCH", f"/enterprises/{farm}/fees/{c['farm-extra']}", {
+            "name": "Extra", "fee_type": "transport", "calculator": {"type": "flat_rate", "amount": "1.00"}}),
+        (c.farm, "PATCH", f"/products/{product}", {"name": "Fruit", "description": "Crisp", "category": "Fruit",
+                                                   "image_url": "https://img.example.org/a.png", "hidden": False}),
+        (c.farm, "POST", f"/products/{product}/variants", {"name": "Crate", "unit_value": "10", "price": "20.00",
+                                                           "on_hand": 3, "on_demand": False}),
+        (c.farm, "PATCH", f"/variants/{c['plums']}", {"name": "Plums 1 kg", "unit_value": "1"}),
+        (c.farm, "POST", f"/enterprises/{farm}/uploads", {"content_type": "image/jpeg", "size": 1000}),
     ]
 
 
@@ -85,6 +108,13 @@ def unknown_ids(c):
         (c.hub, "PUT", f"/enterprises/{c['hub']}/customers/nobody@example.org/tags", {"tags": []}),
         (c.hub, "GET", "/order-cycles/" + "x" * 5000, None),
         (c.hub, "PATCH", f"/enterprises/{'y' * 3000}", {"name": "Long"}),
+        (c.farm, "PATCH", "/products/nope", {"name": "P"}),
+        (c.farm, "POST", "/products/nope/variants", {"name": "V", "unit_value": "1", "price": "1.00", "on_hand": 1}),
+        (c.hub, "PATCH", f"/enterprises/{c['hub']}/fees/nope", {"name": "F"}),
+        (c.hub, "PATCH", f"/enterprises/{c['hub']}/fees/{c['farm-extra']}", {"name": "F"}),
+        (c.hub, "PATCH", f"/enterprises/{c['hub']}/shipping-methods/nope", {"name": "S"}),
+        (c.hub, "PUT", f"{c.path}/outgoing/{c['hub']}", {"shipping_method_ids": ["nope"]}),
+        (c.hub, "DELETE", f"/enterprises/{c['hub']}/managers/nobody@example.org", None),
     ]
 
 

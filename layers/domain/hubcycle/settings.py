@@ -23,6 +23,10 @@ class Settings:
     """True on AWS, where API Gateway's Cognito authorizer stands in front of every admin route
     and passes the verified claims; the admin then does not verify the token again."""
     storefront_origin: str
+    uploads_bucket: str
+    """Where managers' images are uploaded (under `uploads/`): on AWS the storefront's bucket."""
+    uploads_url: str
+    """Where that bucket's objects are served: on AWS the storefront's CloudFront address."""
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
 
@@ -42,5 +46,7 @@ def settings() -> Settings:
         user_pool_arn=env("HUBCYCLE_USER_POOL_ARN", ""),
         api_gateway_verifies_tokens=env("HUBCYCLE_API_GATEWAY_VERIFIES_TOKENS", "false") == "true",
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
+        uploads_bucket=env("HUBCYCLE_UPLOADS_BUCKET", "hubcycle-uploads"),
+        uploads_url=env("HUBCYCLE_UPLOADS_URL", "https://hubcycle-uploads.s3.amazonaws.com"),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )

@@ -28,9 +28,14 @@ def _session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
+_SIGNATURE_V4 = Config(signature_version="s3v4")
+"""S3 presigns with Signature Version 2 unless told otherwise; regions opened since 2014 accept only 4."""
+
+
 @cache
 def _client(service: str):
-    return _session().create_client(service, region_name=region(), config=_CONFIG)
+    config = _CONFIG.merge(_SIGNATURE_V4) if service == "s3" else _CONFIG
+    return _session().create_client(service, region_name=region(), config=config)
 
 
 def client(service: str):

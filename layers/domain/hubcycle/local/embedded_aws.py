@@ -2,12 +2,13 @@
 the table, the managers' user pool, the SES sender, the scheduler group and the event bus."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 from dataclasses import dataclass
 
-from hubcycle.adapters.aws import client, reset_clients
+from hubcycle.adapters.aws import client, region, reset_clients
 from hubcycle.local.cognito_like_aws import answer_cognito_as_aws
 from hubcycle.local.invitations import deliver_cognito_invitations
 from hubcycle.repository.table import create_table
@@ -81,6 +82,17 @@ def find_user_pool() -> LocalAccount | None:
     return None
 
 
+def _provision_uploads(bucket: str) -> None:
+    """The bucket managers' images are uploaded to, served by the embedded AWS itself (anyone may
+    read `uploads/`, as CloudFront serves the storefront's bucket on AWS)."""
+    s3 = client("s3")
+    if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region()})
+    public = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/uploads/*"}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [public]}))
+    os.environ["HUBCYCLE_UPLOADS_URL"] = f"{settings().endpoint_url}/{bucket}"
+
+
 def provision() -> LocalAccount:
     """Idempotent: safe to call against a server that is already provisioned."""
     config = settings()
@@ -93,6 +105,7 @@ def provision() -> LocalAccount:
     events = client("events")
     if config.event_bus not in {b["Name"] for b in events.list_event_buses()["EventBuses"]}:
         events.create_event_bus(Name=config.event_bus)
+    _provision_uploads(config.uploads_bucket)
     account = find_user_pool()
     if account is None:
         cognito = client("cognito-idp")

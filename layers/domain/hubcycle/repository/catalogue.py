@@ -45,6 +45,10 @@ def product_item(product: Product) -> dict:
     )
 
 
+def fee_item(fee: EnterpriseFee) -> dict:
+    return to_item(fee, PK=keys.fee(fee.id), SK=keys.FEE_SK, GSI1PK=keys.fees_of(fee.enterprise_id), GSI1SK=keys.fee(fee.id))
+
+
 def _set(fields: dict) -> tuple[str, dict, dict]:
     """An UpdateExpression setting `fields` (JSON values), with names and values."""
     names = {f"#f{i}": name for i, name in enumerate(fields)}
@@ -134,8 +138,8 @@ class CatalogueRepository(Repository):
         return {i["id"]: (from_item(Variant, i), set(i.get("offered_in", set()))) for i in items}
 
     def save_variant(self, variant: Variant, previous: Variant, offered_in: list[str]) -> None:
-        """Name, unit value, price and stock change on the variant and, in the same transaction, on its offers.
-        The stock is written only when it changed, and then only if it is still the stock that
+        """Name, unit value, price and stock change on the variant and, in the same transaction,
+        on its offers. The stock is written only when it changed, and then only if it is still the stock that
         was read: a sale in between must not be undone."""
         values = {":price": f"{variant.price:.2f}", ":on_demand": variant.on_demand, ":name": variant.name,
                   ":unit_value": str(variant.unit_value)}
@@ -162,10 +166,7 @@ class CatalogueRepository(Repository):
         ])
 
     def create_fee(self, fee: EnterpriseFee) -> None:
-        self.put(
-            to_item(fee, PK=keys.fee(fee.id), SK=keys.FEE_SK, GSI1PK=keys.fees_of(fee.enterprise_id), GSI1SK=keys.fee(fee.id)),
-            condition="attribute_not_exists(PK)",
-        )
+        self.put(fee_item(fee), condition="attribute_not_exists(PK)")
 
     def get_fee(self, fee_id: str) -> EnterpriseFee:
         item = self.get(keys.fee(fee_id), keys.FEE_SK, consistent=True)
@@ -176,8 +177,7 @@ class CatalogueRepository(Repository):
     def save_fee(self, fee: EnterpriseFee, copied_in: list[str]) -> None:
         """The fee and its copies in the cycles named (those whose prices may still change)."""
         self.transact([
-            put_action(to_item(fee, PK=keys.fee(fee.id), SK=keys.FEE_SK, GSI1PK=keys.fees_of(fee.enterprise_id),
-                               GSI1SK=keys.fee(fee.id)), condition="attribute_exists(PK)"),
+            put_action(fee_item(fee), condition="attribute_exists(PK)"),
             *[put_action(to_item(fee, PK=keys.order_cycle(c), SK=keys.fee(fee.id))) for c in copied_in],
         ])
 

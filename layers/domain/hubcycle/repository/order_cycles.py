@@ -204,7 +204,8 @@ class OrderCycleRepository(Repository):
         self._transact_groups(groups)
 
     def sync_fee_copies(self, cycle: OrderCycle, fees: dict[str, EnterpriseFee]) -> None:
-        """Fees are immutable once created, so a copy in the cycle's partition never goes stale."""
+        """Adds and removes copies; an existing copy is rewritten by CatalogueRepository.save_fee
+        when its fee changes (which a cycle allows only while undated)."""
         existing = {i["id"] for i in self.partition(keys.order_cycle(cycle.id), keys.FEE_PREFIX)}
         wanted = cycle.all_fee_ids()
         self.batch_write(

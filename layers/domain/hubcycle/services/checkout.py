@@ -97,11 +97,11 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
     shipping = context.shipping if exchange.offers_method("shipping", request.shipping_method_id) else None
     payment = context.payment if exchange.offers_method("payment", request.payment_method_id) else None
     if shipping is None:
-        raise Invalid(f"shipping_method_id: {shop.name} offers no shipping method {request.shipping_method_id} in this order cycle",
-                      field="shipping_method_id", code="shipping_method_not_offered")
+        raise Invalid(f"shipping_method_id: {shop.name} offers no shipping method {request.shipping_method_id} "
+                      "in this order cycle", field="shipping_method_id", code="shipping_method_not_offered")
     if payment is None:
-        raise Invalid(f"payment_method_id: {shop.name} offers no payment method {request.payment_method_id} in this order cycle",
-                      field="payment_method_id", code="payment_method_not_offered")
+        raise Invalid(f"payment_method_id: {shop.name} offers no payment method {request.payment_method_id} "
+                      "in this order cycle", field="payment_method_id", code="payment_method_not_offered")
     short = next((v for v, q in quantities.items() if not ordered[v].can_supply(q)), None)
     if short is not None:
         _count("StockConflicts")

@@ -3,13 +3,14 @@ other enterprises, shipping and payment methods."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints
 
 from hubcycle.adapters import cognito
+from hubcycle.adapters.uploads import presigned_upload
 from hubcycle.clock import clock
 from hubcycle.enterprises import Email, Enterprise, EnterpriseKind, PaymentMethod, ShippingMethod
 from hubcycle.errors import Conflict, Invalid, NotFound
@@ -33,14 +34,25 @@ class Abilities(Body):
     abilities: list[Ability] = Field(max_length=len(Ability))
 
 
-NewShippingMethod = body_of(ShippingMethod, "NewShippingMethod", frozenset({"id", "enterprise_id"}))
-NewPaymentMethod = body_of(PaymentMethod, "NewPaymentMethod", frozenset({"id", "enterprise_id"}))
-ShippingMethodChanges = body_of(ShippingMethod, "ShippingMethodChanges", frozenset({"id", "enterprise_id"}), optional=True)
-PaymentMethodChanges = body_of(PaymentMethod, "PaymentMethodChanges", frozenset({"id", "enterprise_id"}), optional=True)
+_METHOD_KEYS = frozenset({"id", "enterprise_id"})
+NewShippingMethod = body_of(ShippingMethod, "NewShippingMethod", _METHOD_KEYS)
+NewPaymentMethod = body_of(PaymentMethod, "NewPaymentMethod", _METHOD_KEYS)
+ShippingMethodChanges = body_of(ShippingMethod, "ShippingMethodChanges", _METHOD_KEYS, optional=True)
+PaymentMethodChanges = body_of(PaymentMethod, "PaymentMethodChanges", _METHOD_KEYS, optional=True)
 _METHOD_MODELS = {"shipping": ShippingMethod, "payment": PaymentMethod}
 
 SEARCH_RESULTS = 20
 logger = logging.getLogger(__name__)
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+class NewUpload(Body):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size: Annotated[StrictInt, Field(ge=1, le=MAX_UPLOAD_BYTES)]
+    """In bytes: S3 refuses a larger file than announced."""
 
 
 class DirectoryQuery(Body):
@@ -118,14 +130,13 @@ def _role_refusal(changed: Enterprise, cycle: OrderCycle, roles: set[str]) -> st
 def add_manager(caller: Caller, enterprise_id: str, body: NewManager) -> dict:
     """The person manages the enterprise at once (managers are known by their email), and is
     invited to the managers' user pool if they have no account yet. `invitation` says which:
-    `sent`, `existing_account`, `already_manager`, or `failed` (the manager is added all the
-    same; they can still sign up or be added again later)."""
+    `sent`, `existing_account`, or `failed` (the manager is added all the same; adding them
+    again invites them again)."""
     caller.require_manager(enterprise_id)
     enterprise = caller.enterprises.get(enterprise_id)
-    if enterprise.is_managed_by(body.email):
-        return {**_json(enterprise), "invitation": "already_manager"}
-    enterprise = enterprise.model_copy(update={"manager_emails": [*enterprise.manager_emails, body.email]})
-    caller.enterprises.save(enterprise)
+    if not enterprise.is_managed_by(body.email):
+        enterprise = enterprise.model_copy(update={"manager_emails": [*enterprise.manager_emails, body.email]})
+        caller.enterprises.save(enterprise)
     return {**_json(enterprise), "invitation": _invite(body.email)}
 
 
@@ -199,8 +210,8 @@ def granted_to_me(caller: Caller, enterprise_id: str) -> list[dict]:
     caller.require_manager(enterprise_id)
     received = [p for p in caller.enterprises.permissions_involving([enterprise_id]) if p.grantee_id == enterprise_id]
     names = {e.id: e.name for e in caller.enterprises.get_many(p.grantor_id for p in received).values()}
-    rows = [{"enterprise_id": p.grantor_id, "name": names.get(p.grantor_id, ""), "abilities": [a.value for a in p.abilities]}
-            for p in received]
+    rows = [{"enterprise_id": p.grantor_id, "name": names.get(p.grantor_id, ""),
+             "abilities": [a.value for a in p.abilities]} for p in received]
     return sorted(rows, key=lambda r: (r["name"].lower(), r["enterprise_id"]))
 
 
@@ -246,8 +257,8 @@ def delete_method(caller: Caller, kind: str, enterprise_id: str, method_id: str)
     cycles = _cycles_distributed_now(enterprise_id)
     naming = next((c for c in cycles if method_id in (_chosen_methods(c, enterprise_id, kind) or [])), None)
     if naming is not None:
-        raise Conflict(f"Order cycle '{naming.name}' offers this {kind} method in your shop: choose others there first.",
-                       field="method_id", code="method_in_use")
+        raise Conflict(f"Order cycle '{naming.name}' offers this {kind} method in your shop: "
+                       "choose others there first.", field="method_id", code="method_in_use")
     if cycles and len(caller.enterprises.methods(enterprise_id)[0 if kind == "shipping" else 1]) == 1:
         raise Conflict(f"Your shop sells in order cycle '{cycles[0].name}', which needs a {kind} method: "
                        "add another before deleting this one.", field="method_id", code="method_in_use")
@@ -265,3 +276,12 @@ def _cycles_distributed_now(enterprise_id: str) -> list[OrderCycle]:
     selling = {p["order_cycle_id"] for p in cycles.participations(enterprise_id) if "distributor" in p["roles"]}
     now = clock.now()
     return sorted((c for c in cycles.get_many(selling) if c.status(now) != OrderCycleStatus.closed), key=lambda c: c.id)
+
+
+def upload(caller: Caller, enterprise_id: str, body: NewUpload) -> dict:
+    """A presigned POST for one image of the enterprise (a logo, a product photo): its managers,
+    and those it granted edit_profile or manage_products. The image is served at `image_url`,
+    which the enterprise's `logo_url` or a product's `image_url` then names."""
+    caller.require_ability(enterprise_id, Ability.edit_profile, Ability.manage_products)
+    key = f"uploads/{enterprise_id}/{new_id()}.{_EXTENSIONS[body.content_type]}"
+    return presigned_upload(key, body.content_type, body.size)
