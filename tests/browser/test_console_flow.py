@@ -4,6 +4,7 @@ methods and fees; each corrects one of each. Then the demo hub's manager signs i
 invited by email signs in with the temporary password from the mailbox and chooses their own."""
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -13,6 +14,10 @@ from test_console import PASSWORD, sign_up
 from hubcycle.dev import LOCAL_PASSWORD
 from hubcycle.local.demo import HUB, HUB_MANAGER, load_demo
 from hubcycle.local.mailbox import sent_mail
+
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+"""A 1×1 pixel image."""
 
 
 @pytest.fixture
@@ -53,6 +58,17 @@ def test_a_hub_and_a_producer_set_up_shop_from_empty_browsers(person, local_syst
     hub = person()
     sign_up(hub, url, "ines@example.org")
     create_enterprise(hub, "Halle de Gerland", "hub", producer=False)
+    # Its profile: a description and a logo, uploaded from the browser to storage.
+    hub.get_by_label("Description").fill("Marché couvert, le samedi matin.")
+    hub.get_by_label("Logo").set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": PNG}])
+    expect(hub.get_by_role("img", name="Logo of Halle de Gerland")).to_be_visible()
+    hub.get_by_role("button", name="Save").click()
+    saved(hub)
+    hub.reload()
+    expect(hub.get_by_label("Description")).to_have_value("Marché couvert, le samedi matin.")
+    logo = hub.get_by_role("img", name="Logo of Halle de Gerland")
+    expect(logo).to_be_visible()
+    assert hub.evaluate("(img) => img.naturalWidth", logo.element_handle()) == 1
 
     farm = person()
     sign_up(farm, url, "bruno@example.org")
