@@ -91,7 +91,8 @@ function changed(values, original) {
   return Object.fromEntries(PROFILE_FIELDS.filter((f) => values[f] !== (original[f] ?? "")).map((f) => [f, values[f]]));
 }
 
-async function uploadImage(enterpriseId, file) {
+/** Upload an image (S3 presigned POST from the admin API); the address it will be served at. */
+export async function uploadImage(enterpriseId, file) {
   const slot = await api("POST", ["enterprises", enterpriseId, "uploads"], { content_type: file.type, size: file.size });
   const body = new FormData();
   for (const [key, value] of Object.entries(slot.fields || {})) body.append(key, value);

@@ -6,7 +6,7 @@ import { asList } from "../../../web/shared/api.js";
 import { api } from "../api.js";
 import { i18n, t } from "../lang.js";
 import { announce, Checkbox, describe, Field, FormError, go, href, html, LoadFailed, Loading, Page, Select, Submit, useForm, useLoad } from "../ui.js";
-import { EnterpriseNav } from "./enterprises.js";
+import { EnterpriseNav, uploadImage } from "./enterprises.js";
 
 const UNITS = ["kg", "g", "l", "ml", "item"];
 const amount = (v) => String(v ?? "").trim().replace(",", ".");
@@ -130,6 +130,7 @@ function ProductForm({ enterpriseId, product }) {
   const form = useForm({
     name: product ? product.name : "", description: product ? product.description || "" : "",
     category: product ? product.category || "" : "", unit: product ? product.unit : "kg", hidden: product ? !!product.hidden : false,
+    image_url: product ? product.image_url || "" : "",
     variants: product ? asList(product.variants).map(variantValues) : [blankVariant()],
   });
   const [removed, setRemoved] = useState([]);
@@ -145,7 +146,8 @@ function ProductForm({ enterpriseId, product }) {
   };
 
   const save = form.submit(async (values) => {
-    const fields = { name: values.name, description: values.description, category: values.category, unit: values.unit };
+    const fields = { name: values.name, description: values.description, category: values.category, unit: values.unit,
+      image_url: values.image_url };
     if (!product) {
       const filled = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== ""));
       await api("POST", ["enterprises", enterpriseId, "products"], { ...filled, variants: values.variants.map(variantBody) });
@@ -170,6 +172,11 @@ function ProductForm({ enterpriseId, product }) {
     announce(t("common.deleted", { name: product.name }));
     go("enterprises", enterpriseId, "products");
   });
+  const pickImage = form.submit(async () => {
+    const input = form.formRef.current.querySelector('[name="image"]');
+    const file = input && input.files && input.files[0];
+    if (file) form.set("image_url", await uploadImage(enterpriseId, file));
+  });
   const variantError = (index, field) => form.errors[`variants.${index}.${field}`];
   return html`<form class="panel form" onSubmit=${save} ref=${form.formRef} novalidate data-testid="product-form">
     <${FormError} error=${form.errors._form} />
@@ -178,6 +185,9 @@ function ProductForm({ enterpriseId, product }) {
       <${Field} ...${form.bind("category")} label=${t("products.category")} testid="product-category" />
     </div>
     <${Field} ...${form.bind("description")} type="textarea" label=${t("products.description")} testid="product-description" />
+    <${Field} name="image" type="file" label=${t("products.image")} accept="image/jpeg,image/png,image/webp"
+      error=${form.errors.image || form.errors.image_url || form.errors.content_type || form.errors.size} onChange=${pickImage} testid="product-image" />
+    ${form.values.image_url && html`<img class="logo" src=${form.values.image_url} alt=${t("products.imageAlt", { name: form.values.name })} />`}
     <${Select} ...${form.bind("unit")} label=${t("products.unit")} options=${UNITS.map((u) => [u, t(`unitName.${u}`)])} testid="product-unit" />
     ${product && html`<${Checkbox} ...${form.bind("hidden")} label=${t("products.hide")} testid="product-hidden" />`}
     <fieldset class="variants">
