@@ -170,12 +170,17 @@ export function LoadFailed({ error }) {
   return html`<p class="failure" role="alert">${describe(error)}</p>`;
 }
 
-/** A short confirmation announced to screen readers, in the one live region of the shell. */
+let announced = 0;
+
+/** A short confirmation announced to screen readers, in the one live region of the shell; it
+ * goes away after a while, so that it never seems to be about a later page. */
 export function announce(text) {
   const region = document.getElementById("announce");
   if (!region) return;
+  const round = ++announced;
   region.textContent = "";
-  setTimeout(() => { region.textContent = text; }, 30);
+  setTimeout(() => { if (round === announced) region.textContent = text; }, 30);
+  setTimeout(() => { if (round === announced) region.textContent = ""; }, 8000);
 }
 
 /** Open a signed-out page with the address already filled in. */
