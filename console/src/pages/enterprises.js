@@ -71,7 +71,7 @@ export function EnterpriseNav({ enterprise, current }) {
   </nav>`;
 }
 
-/** Load the enterprise and wrap a section of its pages. Grantees who may not read it see the id. */
+/** The enterprise of a section's page: [enterprise, error, reload]. */
 export function useEnterprise(id) {
   return useLoad(() => api("GET", ["enterprises", id]), [id]);
 }
