@@ -21,7 +21,7 @@ function ProducerFrame({ id, title, children }) {
   const [enterprise] = useLoad(() => api("GET", ["enterprises", id]).catch(() => null), [id]);
   return html`<${Page} title=${title} wide>
     <p class="crumbs"><a href=${href("")}>${t("enterprises.title")}</a> › ${enterprise ? enterprise.name : ""}</p>
-    ${enterprise && html`<${EnterpriseNav} enterprise=${enterprise} current="products" />`}
+    ${enterprise && html`<${EnterpriseNav} id=${id} enterprise=${enterprise} current="products" />`}
     ${children}
   <//>`;
 }
