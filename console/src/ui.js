@@ -104,13 +104,15 @@ export function Field({ label, name, value, error, onInput, type = "text", hint,
   </div>`;
 }
 
-export function Select({ label, name, value, error, onInput, options, testid }) {
+export function Select({ label, name, value, error, onInput, options, hint, testid }) {
   const id = useId(name);
+  const hintId = hint ? `${id}-hint` : null;
   const errorId = error ? `${id}-error` : null;
   return html`<div class="field">
     <label class="field__label" for=${id}>${label}</label>
+    ${hint && html`<p class="field__hint" id=${hintId}>${hint}</p>`}
     <select class="select" id=${id} name=${name} value=${value} onInput=${onInput} data-testid=${testid}
-      aria-invalid=${error ? "true" : undefined} aria-describedby=${errorId || undefined}>
+      aria-invalid=${error ? "true" : undefined} aria-describedby=${[hintId, errorId].filter(Boolean).join(" ") || undefined}>
       ${options.map(([v, text]) => html`<option value=${v} selected=${v === value}>${text}</option>`)}
     </select>
     ${error && html`<p class="field__error" id=${errorId} data-testid="field-error">${error}</p>`}

@@ -41,8 +41,7 @@ export function NewEnterprise() {
     <form class="panel form" onSubmit=${create} ref=${form.formRef} novalidate data-testid="enterprise-form">
       <${FormError} error=${form.errors._form} />
       <${Field} ...${form.bind("name")} label=${t("enterprise.name")} required testid="enterprise-name" />
-      <${Select} ...${form.bind("kind")} label=${t("enterprise.kind")} options=${kindOptions()} testid="enterprise-kind" />
-      <p class="field__hint">${t("enterprise.kindHelp")}</p>
+      <${Select} ...${form.bind("kind")} label=${t("enterprise.kind")} options=${kindOptions()} hint=${t("enterprise.kindHelp")} testid="enterprise-kind" />
       <${Checkbox} ...${form.bind("is_producer")} label=${t("enterprise.isProducer")} testid="enterprise-producer" />
       <${Field} ...${form.bind("email")} type="email" label=${t("enterprise.email")} autocomplete="email" required testid="enterprise-email" />
       <${Select} ...${form.bind("timezone")} label=${t("enterprise.timezone")} options=${timezoneOptions(form.values.timezone)} testid="enterprise-timezone" />

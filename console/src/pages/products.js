@@ -103,7 +103,7 @@ function BulkTable({ products, onSaved }) {
         </tbody>
       </table>
     </div>
-    <div class="actions actions--sticky">
+    <div class=${dirty.length ? "actions actions--sticky" : "actions"}>
       <button class="button" type="submit" disabled=${busy || dirty.length === 0} data-testid="bulk-save">
         ${dirty.length ? t("products.bulkSave", { count: dirty.length }) : t("products.bulkNoChange")}</button>
     </div>
