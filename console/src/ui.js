@@ -32,7 +32,8 @@ export function describe(err) {
   if (err.code && i18n.has(`error.${err.code}`)) return t(`error.${err.code}`);
   if (err.status >= 500) return t("error.server", { status: err.status });
   // The API's own sentence is English: precise, so shown to English readers; others get theirs.
-  if (i18n.lang === "en" && err.message) return err.message;
+  // (It starts with the field's path, e.g. "variants.0.price: ...": the page shows where already.)
+  if (i18n.lang === "en" && err.message) return err.field ? err.message.replace(`${err.field}: `, "") : err.message;
   if (err.status && i18n.has(`error.status.${err.status}`)) return t(`error.status.${err.status}`);
   return t("error.generic");
 }
