@@ -564,6 +564,19 @@ def test_shop_cors_preflight_answers_the_storefront_origin(synthesis):
     assert origins and all(o == STOREFRONT_ORIGIN for o in origins)
 
 
+def test_admin_cors_answers_the_consoles_origin_even_when_api_gateway_refuses(real):
+    """The console (under /console/ of the storefront's origin) reads the admin API's answers,
+    the preflights' and the authorizer's refusals (401) included."""
+    body = real.resources["AdminRestAPI"]["Properties"]["Body"]
+    origins = [r["responseParameters"]["method.response.header.Access-Control-Allow-Origin"]
+               for methods in body["paths"].values() for method, operation in methods.items() if method == "options"
+               for r in operation["x-amazon-apigateway-integration"]["responses"].values()]
+    assert origins and all(o == STOREFRONT_ORIGIN for o in origins)
+    refusals = body["x-amazon-apigateway-gateway-responses"]
+    assert refusals["DEFAULT_4XX"]["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] \
+        == STOREFRONT_ORIGIN
+
+
 def test_admin_routes_require_the_stacks_user_pool(synthesis):
     body = synthesis.resources["AdminRestAPI"]["Properties"]["Body"]
     definitions = body["securityDefinitions"]
