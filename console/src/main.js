@@ -12,6 +12,7 @@ import { EnterpriseList, EnterpriseProfile, Managers, NewEnterprise } from "./pa
 import { Fees, Methods } from "./pages/methods.js";
 import { Customers, Permissions } from "./pages/permissions.js";
 import { ProductPage, Products } from "./pages/products.js";
+import { Reminders } from "./pages/reminders.js";
 import { go, href, html, Loading, useRoute } from "./ui.js";
 
 const SIGNED_OUT_PAGES = { "sign-in": SignIn, "sign-up": SignUp, confirm: Confirm, forgot: Forgot };
@@ -21,7 +22,7 @@ function signedInPage(route, email) {
   if (first === "account") return html`<${ChangePassword} email=${email} />`;
   if (first !== "enterprises" || !id) return html`<${EnterpriseList} />`;
   if (id === "new") return html`<${NewEnterprise} />`;
-  const pages = { managers: Managers, permissions: Permissions, methods: Methods, fees: Fees, customers: Customers };
+  const pages = { managers: Managers, permissions: Permissions, methods: Methods, fees: Fees, customers: Customers, reminders: Reminders };
   if (section === "products") return sub ? html`<${ProductPage} id=${id} productId=${sub === "new" ? null : sub} />` : html`<${Products} id=${id} />`;
   const Section = pages[section] || EnterpriseProfile;
   return html`<${Section} id=${id} />`;

@@ -60,6 +60,7 @@ export function EnterpriseNav({ id, enterprise, current }) {
     ["fees", t("nav.fees")],
     ...(enterprise && enterprise.is_producer ? [["products", t("nav.products")]] : []),
     ["customers", t("nav.customers")],
+    ...(enterprise && enterprise.kind !== "profile" ? [["reminders", t("nav.reminders")]] : []),
   ];
   return html`<nav class="tabs" aria-label=${t("nav.sections")}>
     <ul>${sections.map(([key, label]) => html`<li key=${key}>

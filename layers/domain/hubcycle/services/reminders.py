@@ -23,7 +23,7 @@ from uuid import uuid4
 from botocore.exceptions import BotoCoreError, ClientError
 
 from hubcycle.adapters import mail
-from hubcycle.adapters.schedules import delete_schedule, put_schedule
+from hubcycle.adapters.schedules import put_schedule
 from hubcycle.clock import clock
 from hubcycle.enterprises import Enterprise
 from hubcycle.errors import Forbidden, Invalid, NotFound
@@ -100,8 +100,11 @@ def next_start(runs: list[Run], done: set[str], now: datetime) -> datetime | Non
     return min(owed, default=None)
 
 
-def schedule_name(cycle_id: str) -> str:
-    return f"oc-{cycle_id}-remind"
+def schedule_name(cycle_id: str, at: datetime) -> str:
+    """Named by its time: Scheduler deletes a one-time schedule once it has invoked its target,
+    which may be after the invocation armed the next one; under another name, that one stays.
+    A schedule left at a time no longer owed (settings or dates changed) fires and finds nothing."""
+    return f"oc-{cycle_id}-remind-{at:%Y%m%dT%H%M%S}"
 
 
 def arm(cycle: OrderCycle) -> None:
@@ -114,16 +117,18 @@ def arm(cycle: OrderCycle) -> None:
         logger.exception("reminders of cycle %s not armed", cycle.id)
 
 
-def disarm(cycle_id: str) -> None:
-    delete_schedule(schedule_name(cycle_id))
-
-
 def _arm_at(cycle_id: str, at: datetime | None) -> None:
     if at is None:
-        delete_schedule(schedule_name(cycle_id))
         return
-    at = max(at, (clock.now() + LEAD).replace(microsecond=0))
-    put_schedule(schedule_name(cycle_id), at, {"order_cycle_id": cycle_id, "action": REMIND, "due_at": at.isoformat()})
+    at = max(at, clock.now() + LEAD).replace(microsecond=0)
+    put_schedule(schedule_name(cycle_id, at), at, {"order_cycle_id": cycle_id, "action": REMIND, "due_at": at.isoformat()})
+
+
+def _guard_time(now: datetime) -> datetime:
+    """When to look again if this invocation dies: once its claims are stale, on a whole minute,
+    so the invocations of one minute share one such schedule."""
+    later = now + timedelta(seconds=CLAIM_SECONDS + 5)
+    return later.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
 def is_reminder_schedule(event: dict) -> bool:
@@ -140,9 +145,9 @@ def run(event: dict) -> Counter:
     except NotFound:
         logger.info("reminders of deleted cycle %s ignored", cycle_id)
         return Counter()
-    # If this invocation dies, the schedule fires again once its claims have gone stale.
-    _arm_at(cycle.id, clock.now() + timedelta(seconds=CLAIM_SECONDS + 5))
     invocation = _Invocation(cycle)
+    if invocation.owes_something():
+        _arm_at(cycle.id, _guard_time(invocation.now))  # if this invocation dies, another goes on
     counts = invocation.work()
     _arm_at(cycle.id, invocation.next_wake_up())
     return counts
@@ -168,21 +173,29 @@ class _Invocation:
         self.released = False
         self.unfinished = False
         self.done: set[str] = set()
+        self.leftovers: list[dict] = []
+        self.stored: dict[str, dict] = {}
         self._orders: list[Order] | None = None
         self._secret: bytes | None = None
 
+    def owes_something(self) -> bool:
+        """Reads what is left undelivered and how far the runs have gone (two Queries)."""
+        self.leftovers = self.repository.pending(self.cycle.id, self.now, limit=self.page_size)
+        self.stored = self.repository.runs(self.cycle.id)
+        self.done = {key for key, item in self.stored.items() if item.get("done")}
+        return bool(self.leftovers or self._due())
+
+    def _due(self) -> list[Run]:
+        return [run for run in self.runs if run.starts <= self.now < run.ends and run.key not in self.done]
+
     def work(self) -> Counter:
-        leftovers = self.repository.pending(self.cycle.id, self.now, limit=self.page_size)
-        self.unfinished = len(leftovers) == self.page_size
-        for item in leftovers:
+        self.unfinished = len(self.leftovers) == self.page_size
+        for item in self.leftovers:
             claimed = self.outbox.claim(as_outbox_item(item), self.claim, self.now)
             if claimed is not None and not self._stopped():
                 self._send(item, claimed.attempts)
-        stored = self.repository.runs(self.cycle.id)
-        self.done = {key for key, item in stored.items() if item.get("done")}
-        for run in self.runs:
-            if run.starts <= self.now < run.ends and run.key not in self.done:
-                self._fan_out(run, stored.get(run.key, {}).get("cursor", ""))
+        for run in self._due():
+            self._fan_out(run, self.stored.get(run.key, {}).get("cursor", ""))
         return self.counts
 
     def next_wake_up(self) -> datetime | None:

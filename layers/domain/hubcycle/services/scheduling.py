@@ -71,7 +71,6 @@ def disarm(cycle_id: str) -> None:
     """Delete the cycle's schedules (the cycle was deleted)."""
     for action in (OPEN, CLOSE):
         delete_schedule(schedule_name(cycle_id, action))
-    reminders.disarm(cycle_id)
 
 
 def run_schedule(event: dict) -> Counter:
