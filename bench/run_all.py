@@ -12,6 +12,7 @@ import time
 import bill
 import coldstart
 import contention
+import reminders
 import reports
 import requests_per_call
 import throughput
@@ -35,6 +36,7 @@ def everything(aws: EmbeddedAWS) -> None:
     throughput.run(aws)
     reports.run(aws)
     bill.run(aws, by_size[SMALL.name], cold)
+    reminders.run(aws)
     section(f"done in {time.perf_counter() - started:.0f} s")
 
 
