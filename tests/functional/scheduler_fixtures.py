@@ -6,6 +6,9 @@ import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from botocore.exceptions import ClientError
+
+from hubcycle.adapters import mail
 from hubcycle.adapters.aws import client
 from hubcycle.enterprises import Enterprise
 from hubcycle.order_cycles import IncomingExchange, OrderCycle, OutgoingExchange
@@ -132,3 +135,17 @@ HUB_EMAILS = {f"{HUB}@example.org", f"{MARKET}@example.org"}
 def summaries(mails: list[dict]) -> list[str]:
     """Who got a closing summary."""
     return sorted(address for mail in mails for address in mail["to"] if address in HUB_EMAILS)
+
+
+def first_send_throttled(monkeypatch) -> list:
+    """SES answers the first SendEmail with a throttling error, then sends; returns each call's `to`."""
+    real_send, calls = mail.send_email, []
+
+    def first_fails(message):
+        calls.append(message.to)
+        if len(calls) == 1:
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+        return real_send(message)
+
+    monkeypatch.setattr(mail, "send_email", first_fails)
+    return calls

@@ -10,10 +10,19 @@ from urllib.parse import urlsplit
 
 import pytest
 from admin_fixtures import people  # noqa: F401 - a fixture
-from botocore.exceptions import ClientError
-from scheduler_fixtures import CLOSES, CYCLE, HUB, MARKET, TOMME, load_cycle, load_enterprises, place_order, recipients
+from scheduler_fixtures import (
+    CLOSES,
+    CYCLE,
+    HUB,
+    MARKET,
+    TOMME,
+    first_send_throttled,
+    load_cycle,
+    load_enterprises,
+    place_order,
+    recipients,
+)
 
-from hubcycle.adapters import mail
 from hubcycle.adapters.aws import client
 from hubcycle.enterprises import Customer, Reminders
 from hubcycle.local.apps import LambdaContext, load_function
@@ -128,15 +137,7 @@ def test_closing_soon_respects_tags_orders_failures_and_bounces(hub, clock, mail
                            for e in OrderCycleRepository().get(CYCLE).outgoing])
     place_order(1, [(TOMME, 1)])  # customer1 ordered: not reminded
     clock.freeze(CLOSES - timedelta(hours=11))
-    real_send, calls = mail.send_email, []
-
-    def first_fails(message):
-        calls.append(message.to)
-        if len(calls) == 1:
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
-        return real_send(message)
-
-    monkeypatch.setattr(mail, "send_email", first_fails)
+    first_send_throttled(monkeypatch)
     assert fire() == {"RemindersSent": 1, "ReminderFailures": 1}
     assert "at(2026-11-23T07:05:00)" in armed(), "SES errors: retried in 5 minutes"
     clock.advance(timedelta(minutes=5))

@@ -13,6 +13,7 @@ from scheduler_fixtures import (
     CYCLE,
     OPENS,
     BusQueue,
+    first_send_throttled,
     load_cycle,
     load_enterprises,
     load_orders,
@@ -164,15 +165,7 @@ def test_racing_closings_record_and_send_once(hub, clock, scheduler, mailbox):
 
 
 def test_an_ses_error_leaves_the_email_pending_and_the_sweep_sends_it(hub, clock, scheduler, mailbox, monkeypatch):
-    real_send, calls = mail.send_email, []
-
-    def first_fails(message):
-        calls.append(message.to)
-        if len(calls) == 1:
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
-        return real_send(message)
-
-    monkeypatch.setattr(mail, "send_email", first_fails)
+    first_send_throttled(monkeypatch)
     clock.freeze(CLOSES)
     assert fire(scheduler, "close", CLOSES)["ProducerEmailFailures"] == 1
     assert recipients(mailbox()) == ["farm@example.org"]
