@@ -142,12 +142,13 @@ def test_a_path_no_route_takes_is_404_in_the_contract_shape(local_system):
             "code": "not_found", "message": "No route answers this path.", "field": None}
 
 
-def test_the_mailbox_reads_each_message_once(local_system, monkeypatch):
+def test_the_mailbox_parses_each_message_once_as_it_is_sent(local_system, monkeypatch):
     parsed = []
     parse = mailbox._as_mail
     monkeypatch.setattr(mailbox, "_as_mail", lambda record: parsed.append(record.id) or parse(record))
     for n in range(3):
         send_email(OutgoingEmail(to=[f"s{n}@example.org"], subject=f"Order {n}", text="t", html="<p>t</p>"))
+    assert len(parsed) == 3  # before anyone reads the mailbox
     assert len(json.loads(get(local_system.mailbox_url)[1])) == 3
     send_email(OutgoingEmail(to=["s3@example.org"], subject="Order 3", text="t", html="<p>t</p>"))
     mail = json.loads(get(local_system.mailbox_url)[1])

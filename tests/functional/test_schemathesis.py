@@ -5,6 +5,7 @@ with a real id token of the demo hub's manager; path parameters are drawn from t
 ids as well as generated ones, so the requests reach the rules, not only the 404s."""
 from __future__ import annotations
 
+import json
 import urllib.request
 from collections import Counter
 from decimal import Decimal, InvalidOperation
@@ -19,10 +20,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from hubcycle.dev import local_token
-from hubcycle.money import CENT
 from hubcycle.local.demo import HUB_MANAGER, load_demo
 from hubcycle.local.embedded_aws import point_at, provision
 from hubcycle.local.system import LocalSystem, Ports
+from hubcycle.money import CENT
 
 EXAMPLES_PER_ROUTE = 30
 """Half valid, half invalid: about 900 requests over the two APIs, some 2 minutes on 2 cores."""
@@ -55,7 +56,6 @@ def report_requests(request):
 
 def demo_ids(system, token: str) -> dict[str, list[str]]:
     """Real values for each path parameter's name, read through the admin API."""
-    import json
 
     def get(path: str):
         request = urllib.request.Request(f"{system.admin_url}{path}", headers={"Authorization": f"Bearer {token}"})

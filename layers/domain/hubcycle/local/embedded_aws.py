@@ -121,7 +121,10 @@ def _restore(saved: list[tuple]) -> None:
 def start_moto(port: int):
     from moto.server import ThreadedMotoServer
 
+    from hubcycle.local.mailbox import MAILBOX
+
     isolate_dynamodb()
+    MAILBOX.follow()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
