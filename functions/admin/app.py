@@ -78,12 +78,12 @@ def health():
     return {"service": "admin", "ok": True}
 
 
-@app.route("/openapi.json")
-def openapi():
+@route("/openapi.json", "GET")
+def openapi(caller):
     """This API's OpenAPI document, generated from its routes and models."""
     from hubcycle.openapi import document  # imports every model: built only when asked for
 
-    return json_response(document(app, "hubcycle admin API", __doc__))
+    return document(app, "hubcycle admin API", __doc__)
 
 
 # --- Enterprises

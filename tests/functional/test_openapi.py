@@ -9,14 +9,22 @@ from openapi_spec_validator import validate
 from hubcycle.local.apps import load_function
 from hubcycle.services import catalogue, checkout, order_cycles
 
+from admin_fixtures import Person
+
+
+def served_document(client, signed_in: bool) -> dict:
+    """The document an API serves (the admin's to a signed-in manager, as every admin route)."""
+    headers = {"Authorization": f"Bearer {Person(client, 'ann@example.org').token}"} if signed_in else {}
+    response = client.http.get("/openapi.json", headers=headers)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    return json.loads(response.body)
+
 
 @pytest.fixture(params=["shop", "admin"])
 def served(request, shop_app, admin_app):
     """(app, the document it serves)."""
     client = shop_app if request.param == "shop" else admin_app
-    response = client.http.get("/openapi.json")
-    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
-    return load_function(request.param).app, json.loads(response.body)
+    return load_function(request.param).app, served_document(client, signed_in=request.param == "admin")
 
 
 def test_the_document_is_valid_openapi_3_1(served):
@@ -33,8 +41,7 @@ def test_every_chalice_route_is_in_the_document_and_nothing_else(served):
 
 
 def test_each_body_is_the_model_the_view_reads(shop_app, admin_app):
-    shop = json.loads(shop_app.http.get("/openapi.json").body)
-    admin = json.loads(admin_app.http.get("/openapi.json").body)
+    shop, admin = served_document(shop_app, signed_in=False), served_document(admin_app, signed_in=True)
 
     def body_schema(document, path, method):
         reference = document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
@@ -54,7 +61,7 @@ def test_each_body_is_the_model_the_view_reads(shop_app, admin_app):
 
 def test_every_refusal_is_the_contract_error_shape_and_admin_routes_need_a_token(shop_app, admin_app):
     for client in (shop_app, admin_app):
-        document = json.loads(client.http.get("/openapi.json").body)
+        document = served_document(client, signed_in=client is admin_app)
         error = document["components"]["schemas"]["Error"]
         assert error["properties"]["error"]["required"] == ["code", "message", "field"]
         for path, operations in document["paths"].items():
@@ -64,7 +71,8 @@ def test_every_refusal_is_the_contract_error_shape_and_admin_routes_need_a_token
                         assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
                 signed_in = {"401", "403"} <= set(operation["responses"])
                 assert signed_in == ("security" in operation), (path, method)
-    admin = json.loads(admin_app.http.get("/openapi.json").body)
+    assert admin_app.http.get("/openapi.json").status_code == 401
+    admin = served_document(admin_app, signed_in=True)
     assert admin["paths"]["/enterprises"]["post"]["security"] == [{"managers": []}]
     assert admin["paths"]["/enterprises"]["post"]["responses"]["201"]
 
