@@ -10,12 +10,18 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import logging
 import os
 import threading
 from email.utils import getaddresses, parsedate_to_datetime
 
 
+logger = logging.getLogger("hubcycle.local.mailbox")
+
+
 class Mailbox:
+    """The messages of moto's SES store, each encoded as the contract's JSON once."""
+
     def __init__(self):
         self._lock = threading.Lock()
         self._messages: list | None = None
@@ -38,8 +44,11 @@ class Mailbox:
 
         def send_and_encode(backend, *args, **kwargs):
             message = send(backend, *args, **kwargs)
-            with self._lock:
-                self._catch_up()
+            try:
+                with self._lock:
+                    self._catch_up()
+            except Exception:  # the email is sent all the same; reading the mailbox will say why
+                logger.exception("the local mailbox could not read a message")
             return message
 
         send_and_encode.followed = True
