@@ -71,7 +71,7 @@ def demo_ids(system, token: str) -> dict[str, list[str]]:
 
 
 def api_schema(system, token: str | None, ids: dict[str, list[str]], url: str):
-    headers = {"Authorization": f"Bearer {token}"} if token else None
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json", headers=headers)
     schema.config.update(base_url=url, headers=headers)
 
