@@ -78,7 +78,7 @@ def document(app, title: str, description: str) -> dict:
     paths: dict[str, dict] = {}
     for (path, method), view in sorted(reads.items()):
         entry = app.routes[path][method]
-        paths.setdefault(path, {})[method.lower()] = _operation(path, method, entry, view, refs, schemas)
+        paths.setdefault(path, {})[method.lower()] = _operation(method, entry, view, refs, schemas)
     components: dict[str, Any] = {"schemas": {**schemas, "Error": ERROR_SCHEMA}}
     if any(entry.authorizer for methods in app.routes.values() for entry in methods.values()):
         components["securitySchemes"] = {"managers": {
@@ -102,7 +102,7 @@ def _without_impossible_defaults(schema: Any) -> Any:
             if not (key == "default" and value is None and not takes_null)}
 
 
-def _operation(path: str, method: str, entry, view: ViewReads, refs: dict, schemas: dict) -> dict:
+def _operation(method: str, entry, view: ViewReads, refs: dict, schemas: dict) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
                   for name in entry.view_args]
     parameters += [{"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
