@@ -11,9 +11,10 @@ from hubcycle.clock import clock
 from hubcycle.errors import TooManyRequests
 from hubcycle.services import shopfront
 from hubcycle.settings import settings
-from hubcycle.web import answers_errors, json_response, parse_body
+from hubcycle.web import answers_errors, chalice_refusals_in_contract_shape, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-shop", configure_logs=False)  # powertools Logger logs
+app.register_middleware(chalice_refusals_in_contract_shape, "http")
 
 
 class StorefrontCORS(CORSConfig):
@@ -46,6 +47,14 @@ def keep_request(event: Request, get_response):
 @app.route("/health")
 def health():
     return {"service": "shop", "ok": True}
+
+
+@app.route("/openapi.json", cors=cors)
+def openapi():
+    """This API's OpenAPI document, generated from its routes and models."""
+    from hubcycle.openapi import document  # imports every model: built only when asked for
+
+    return json_response(document(app, "hubcycle shop API", __doc__))
 
 
 @app.route("/shops", cors=cors)
