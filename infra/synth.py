@@ -642,6 +642,9 @@ def wire_api(app: str, lid: str, api: dict, report: dict) -> None:
         cors = {"gatewayresponse.header.Access-Control-Allow-Origin": {"Fn::Sub": f"'{STOREFRONT_ORIGIN}'"},
                 "gatewayresponse.header.Access-Control-Allow-Headers": SHOP_CORS_HEADERS,
                 "gatewayresponse.header.Access-Control-Expose-Headers": "'Retry-After'"}
+    if app == "admin":  # the console calls it from the storefront's origin: its refusals must be readable
+        cors = {"gatewayresponse.header.Access-Control-Allow-Origin": {"Fn::Sub": f"'{STOREFRONT_ORIGIN}'"},
+                "gatewayresponse.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'"}
     body["x-amazon-apigateway-gateway-responses"] = gateway_responses(cors)
     if app == "shop":
         origins = [integration_response.get("responseParameters", {}).get(

@@ -564,6 +564,19 @@ def test_shop_cors_preflight_answers_the_storefront_origin(synthesis):
     assert origins and all(o == STOREFRONT_ORIGIN for o in origins)
 
 
+def test_admin_cors_answers_the_consoles_origin_even_when_api_gateway_refuses(real):
+    """The console (under /console/ of the storefront's origin) reads the admin API's answers,
+    the preflights' and the authorizer's refusals (401) included."""
+    body = real.resources["AdminRestAPI"]["Properties"]["Body"]
+    origins = [r["responseParameters"]["method.response.header.Access-Control-Allow-Origin"]
+               for methods in body["paths"].values() for method, operation in methods.items() if method == "options"
+               for r in operation["x-amazon-apigateway-integration"]["responses"].values()]
+    assert origins and all(o == STOREFRONT_ORIGIN for o in origins)
+    refusals = body["x-amazon-apigateway-gateway-responses"]
+    assert refusals["DEFAULT_4XX"]["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] \
+        == STOREFRONT_ORIGIN
+
+
 def test_admin_routes_require_the_stacks_user_pool(synthesis):
     body = synthesis.resources["AdminRestAPI"]["Properties"]["Body"]
     definitions = body["securityDefinitions"]
@@ -687,6 +700,21 @@ def test_storefront_staging_uploads_nothing_but_the_site(tmp_path):
     assert (source / "config.js").read_text() == 'window.HUBCYCLE_CONFIG = {shopApiUrl: ""};\n'
 
 
+def test_console_staging_puts_the_build_under_console_with_the_deployed_settings(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "index.html").write_text("<html></html>")
+    (build / "app.js").write_text("")
+    (build / "app.js.map").write_text("{}")
+    (build / "config.js").write_text("window.HUBCYCLE_CONSOLE_CONFIG = {};\n")
+    staged = storefront.stage_console(build, tmp_path / "site", "https://a.execute-api.eu-west-1.amazonaws.com/api/",
+                                      "eu-west-1_pool", "client")
+    assert sorted(p.name for p in staged.iterdir()) == ["app.js", "config.js", "index.html"]
+    config = json.loads((staged / "config.js").read_text().split(" = ", 1)[1].rstrip(";\n"))
+    assert config == {"adminApiUrl": "https://a.execute-api.eu-west-1.amazonaws.com/api", "userPoolId": "eu-west-1_pool",
+                      "userPoolClientId": "client", "cognitoEndpoint": "", "local": False, "currency": "EUR"}
+
+
 def test_other_static_sites_are_staged_under_their_path(tmp_path, monkeypatch):
     """STATIC_SITES: where another static app (e.g. console/) joins the storefront's bucket."""
     (tmp_path / "site").mkdir()
@@ -751,6 +779,9 @@ def test_one_command_deploys_and_tears_down_with_a_stub_aws_cli(real, tmp_path):
     assert {o.split("=")[0] for o in overrides} <= template_parameters
     config_js = (state / "uploaded-config.js").read_text()
     assert 'shopApiUrl: "https://abc123.execute-api.eu-west-1.amazonaws.com/api"' in config_js
+    console_config = (state / "uploaded-console-config.js").read_text()
+    assert '"adminApiUrl": "https://def456.execute-api.eu-west-1.amazonaws.com/api"' in console_config
+    assert '"userPoolClientId": "3abcdefghijklmnopqrstuvwx"' in console_config
     assert ["cloudfront", "create-invalidation", "--distribution-id", "E2EXAMPLE", "--paths", "/*"] in calls
     assert calls.index(deploy) < calls.index(["cloudfront", "create-invalidation", "--distribution-id", "E2EXAMPLE",
                                               "--paths", "/*"])

@@ -1,15 +1,16 @@
 """Developer commands for the local system. `python -m hubcycle.dev token EMAIL` prints an id
 token for that user of the local user pool (created if new), alone on its line; on stderr, which
 embedded AWS it asked and why that one: `AWS_ENDPOINT_URL`, else `HUBCYCLE_AWS_PORT` (as
-`make run` reads it), else the `make run` running now, else the default port 8003."""
+`make run` reads it), else the `make run` running now, else the default port 8003. Each such
+user's password is LOCAL_PASSWORD, so the same person can also sign in to the console (local
+pool only)."""
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 
-LOCAL_PASSWORD_PREFIX = "Local-"
+LOCAL_PASSWORD = "Local-password-2026"
 
 
 def embedded_aws() -> tuple[str, str]:
@@ -42,7 +43,7 @@ def local_token(email: str) -> str:
         raise SystemExit(f"no local user pool at {endpoint} ({why}): is `make run` running there? "
                          "Set HUBCYCLE_AWS_PORT as for `make run`.")
     cognito = client("cognito-idp")
-    password = LOCAL_PASSWORD_PREFIX + secrets.token_urlsafe(12) + "9a!"
+    password = LOCAL_PASSWORD
     try:
         cognito.admin_get_user(UserPoolId=account.user_pool_id, Username=email)
     except cognito.exceptions.UserNotFoundException:
