@@ -1,8 +1,8 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
-throughput, the bill), then issue 13's packing report, each section's required figures first,
-then informative ones. The functions' own logs go to a file, named on the first line.
-docs/performance.md explains them."""
+throughput, the bill), then issue 13's packing report and the local system over HTTP (issue 15),
+each section's required figures first, then informative ones. The functions' own logs go to a
+file, named on the first line. docs/performance.md explains them."""
 from __future__ import annotations
 
 import os
@@ -13,6 +13,7 @@ import bill
 import coldstart
 import contention
 import reminders
+import local_system
 import reports
 import requests_per_call
 import throughput
@@ -37,6 +38,7 @@ def everything(aws: EmbeddedAWS) -> None:
     reports.run(aws)
     bill.run(aws, by_size[SMALL.name], cold)
     reminders.run(aws)
+    local_system.run()
     section(f"done in {time.perf_counter() - started:.0f} s")
 
 
