@@ -63,7 +63,7 @@ def run(aws: EmbeddedAWS) -> dict:
     aws.reset()
     os.environ["HUBCYCLE_SES_RATE"] = "100000"
     load()
-    section(f"6. Customer reminders: \"shop open\" to {CUSTOMERS} customers (bench/reminders.py)")
+    section(f"8. Customer reminders (issue 16): \"shop open\" to {CUSTOMERS} customers (bench/reminders.py)")
     original = dynamodb_models.DynamoDBBackend.transact_write_items
     rollback = RollbackCopies()  # moto copies the whole table per transaction action: not ours to measure
     try:
