@@ -75,7 +75,7 @@ def run(aws: EmbeddedAWS) -> dict:
         sent_again = sum(invoke().get("RemindersSent", 0) for _ in range(2))
     finally:
         dynamodb_models.DynamoDBBackend.transact_write_items = original
-    emails = len(sent_mail(aws.endpoint))
+    emails = len(sent_mail())
     ddb = calls.total("dynamodb")
     figure("reminders.shop_open.customers", CUSTOMERS)
     figure("reminders.shop_open.emails_sent", emails)

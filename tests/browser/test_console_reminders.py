@@ -43,7 +43,7 @@ def test_the_hub_sets_its_reminders_and_sees_them_counted(page, local_system):
 
     # The save armed the open cycle's reminder a moment ahead: fire it as Scheduler would.
     assert SchedulerLoop().fire_due(datetime.now(timezone.utc) + timedelta(seconds=5)) >= 1
-    mail = [m for m in sent_mail(local_system.aws_endpoint) if m["to"] == ["amelie@example.org"]]
+    mail = [m for m in sent_mail() if m["to"] == ["amelie@example.org"]]
     assert len(mail) == 1 and "List-Unsubscribe" in mail[0]["headers"]
 
     page.reload()
