@@ -4,47 +4,20 @@ phone, marks orders paid from the list, prints and downloads the packing lists; 
 lowers its own line and sees no totals, no payment state and no customer names."""
 from __future__ import annotations
 
-import json
-import urllib.request
-from datetime import timedelta
-
 import pytest
 from playwright.sync_api import expect
 
-from hubcycle.clock import clock
-from hubcycle.dev import LOCAL_PASSWORD, local_token
+from hubcycle.dev import LOCAL_PASSWORD
 from hubcycle.local.demo import HUB_MANAGER, load_demo
+from hubcycle.local.demo_week import call, close_the_week
 
 FARMER = "paul@example.org"
 
 
-def call(url: str, method: str, path: str, body: dict | None = None, email: str | None = None):
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {local_token(email)}"} if email else {})}
-    request = urllib.request.Request(f"{url}{path}", method=method, headers=headers,
-                                     data=None if body is None else json.dumps(body).encode())
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read() or b"null")
-
-
 @pytest.fixture
 def closed_week(aws, local_system):
-    """The demo, two shop orders, then the cycle closed: {cycle, orders, variants by name}."""
     load_demo(local_system)
-    admin = local_system.admin_url
-    cycle = next(c for c in call(admin, "GET", "/order-cycles", email=HUB_MANAGER) if c["name"] == "Semaine en cours")
-    hub_id = next(e for e, roles in cycle["roles"].items() if "coordinator" in roles)
-    shop = f"/shops/{hub_id}/cycles/{cycle['id']}"
-    variants = {f"{p['product_name']} {p['variant_name']}": p["variant_id"] for p in call(local_system.shop_url, "GET", f"{shop}/products")}
-    shipping = call(admin, "GET", f"/enterprises/{hub_id}/shipping-methods", email=HUB_MANAGER)[0]["id"]
-    payment = call(admin, "GET", f"/enterprises/{hub_id}/payment-methods", email=HUB_MANAGER)[0]["id"]
-    orders = [call(local_system.shop_url, "POST", f"{shop}/orders", {
-        "customer": customer, "items": [{"variant_id": variants[name], "quantity": q} for name, q in items.items()],
-        "shipping_method_id": shipping, "payment_method_id": payment}) for customer, items in [
-        ({"email": "zoe@example.org", "name": "Zoé Martin"}, {"Carottes Botte 1 kg": 3, "Brioche Brioche de 500 g": 1}),
-        ({"email": "yann@example.org", "name": "Yann Petit"}, {"Carottes Botte 1 kg": 2, "Rigotte de Condrieu Pièce de 60 g": 4}),
-    ]]
-    call(admin, "PATCH", f"/order-cycles/{cycle['id']}", {"closes_at": (clock.now() - timedelta(minutes=1)).isoformat()}, HUB_MANAGER)
-    return {"cycle": cycle["id"], "orders": orders}
+    return close_the_week(local_system)
 
 
 def signed_in(page, url: str, email: str, hash_route: str = ""):

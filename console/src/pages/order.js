@@ -130,6 +130,7 @@ export function OrderPage({ id }) {
       </div>
       <${Lines} key=${order.items.map((i) => `${i.variant_id}:${i.quantity}`).join()} order=${order} whole=${whole} open=${open} onSaved=${setSaved} />
       ${order.history && html`<section class="panel" data-testid="order-history"><h2>${t("orders.history")}</h2>
+        ${order.history.length === 0 && html`<p class="note">${t("orders.noHistory")}</p>`}
         <ol class="rows">${order.history.map((h) => html`<li class="row"><span class="row__main">${h.change}</span>
           <span class="card__meta">${h.by} · ${i18n.formatDate(h.at)}</span></li>`)}</ol>
       </section>`}`}
@@ -201,7 +202,7 @@ function PhoneOrderForm({ cycleId, shops }) {
     <fieldset class="variants"><legend>${t("orders.lines")}</legend>
       ${shop.variants.length === 0 && html`<p class="note">${t("orders.noProducts")}</p>`}
       <div class="form__row">${shop.variants.map((v) => html`<${Field} ...${form.bind(`q-${v.id}`)} type="number" min="0" inputmode="numeric"
-        label=${`${v.product_name} (${v.name})`} hint=${money(v.price)} testid="phone-quantity" />`)}</div>
+        label=${`${v.product_name} (${v.name})`} testid="phone-quantity" />`)}</div>
     </fieldset>
     <div class="form__row">
       <${Select} ...${form.bind("shipping_method_id")} label=${t("orders.shipping")} options=${shop.shipping.map((m) => [m.id, m.name])} />

@@ -48,19 +48,20 @@ function groupTitle(spec, row, names) {
   return names.get(row[spec.group]) || row[spec.group];
 }
 
+/** A table that scrolls sideways on a phone (a focusable region, so the keyboard scrolls it too). */
 function Table({ spec, rows, names, caption }) {
-  return html`<table class="report">
-    <caption>${caption}</caption>
+  return html`<div class="report-wrap" role="region" tabindex="0" aria-label=${caption}><table class="report">
+    <caption class="visually-hidden">${caption}</caption>
     <thead><tr>${spec.columns.map((c) => html`<th scope="col" class=${MONEY.has(c) || c === "quantity" ? "num" : ""}>${t(`report.column.${c}`)}</th>`)}</tr></thead>
     <tbody>${rows.map((row) => html`<tr data-testid="report-row">${spec.columns.map((c) =>
       html`<td class=${MONEY.has(c) || c === "quantity" ? "num" : ""}>${cell(row, c, names)}</td>`)}</tr>`)}</tbody>
-  </table>`;
+  </table></div>`;
 }
 
 /** Rows in groups (one printed page each) where the report has groups, else one table. */
 function Rows({ name, rows, names }) {
   const spec = SPECS[name];
-  if (!spec.group) return html`<div class="report-wrap"><${Table} spec=${spec} rows=${rows} names=${names} caption=${t(`report.${name}`)} /></div>`;
+  if (!spec.group) return html`<${Table} spec=${spec} rows=${rows} names=${names} caption=${t(`report.${name}`)} />`;
   const groups = new Map();
   rows.forEach((row) => {
     const key = groupKey(spec, row);
@@ -69,7 +70,7 @@ function Rows({ name, rows, names }) {
   });
   return html`${[...groups.values()].map((group) => html`<section class="report-group" data-testid="report-group">
     <h2>${groupTitle(spec, group[0], names)}</h2>
-    <div class="report-wrap"><${Table} spec=${spec} rows=${group} names=${names} caption=${t(`report.${name}`)} /></div>
+    <${Table} spec=${spec} rows=${group} names=${names} caption=${`${t(`report.${name}`)}: ${groupTitle(spec, group[0], names)}`} />
   </section>`)}`;
 }
 
