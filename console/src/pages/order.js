@@ -201,7 +201,7 @@ function PhoneOrderForm({ cycleId, shops }) {
     </div>
     <fieldset class="variants"><legend>${t("orders.lines")}</legend>
       ${shop.variants.length === 0 && html`<p class="note">${t("orders.noProducts")}</p>`}
-      <div class="form__row">${shop.variants.map((v) => html`<${Field} ...${form.bind(`q-${v.id}`)} type="number" min="0" inputmode="numeric"
+      <div class="form__row phone-lines">${shop.variants.map((v) => html`<${Field} ...${form.bind(`q-${v.id}`)} type="number" min="0" inputmode="numeric"
         label=${`${v.product_name} (${v.name})`} testid="phone-quantity" />`)}</div>
     </fieldset>
     <div class="form__row">
