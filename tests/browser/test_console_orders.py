@@ -80,6 +80,10 @@ def test_the_hub_manager_runs_the_week_after_closing(page, local_system, closed_
     expect(page.get_by_test_id("announce")).to_have_text("2 orders marked paid.")
     expect(page.get_by_role("row", name="Zoé Martin").get_by_test_id("order-paid")).to_have_text("Yes")
     expect(page.get_by_role("row", name="Yann Petit").get_by_test_id("order-paid")).to_have_text("No")
+    page.get_by_label("Show").select_option("unpaid")  # the cancelled order is not waiting for money
+    expect(page.get_by_test_id("no-orders")).to_be_visible()
+    page.get_by_label("Show").select_option("paid")
+    expect(page.get_by_test_id("order-row")).to_have_count(2)
 
     # The packing list by customer: a group per customer (the cancelled order left out), printable, as CSV.
     page.get_by_test_id("tab-report-pack-by-customer").click()

@@ -4,7 +4,7 @@
 import { asList } from "../../../web/shared/api.js";
 import { api } from "../api.js";
 import { i18n, t } from "../lang.js";
-import { announce, FormError, describe, href, html, LoadFailed, Loading, Page, useLoad } from "../ui.js";
+import { announce, FormError, describe, href, html, LoadFailed, Loading, Page, Select, useLoad } from "../ui.js";
 import { useState } from "preact/hooks";
 import { OrderPage, PhoneOrder } from "./order.js";
 import { Report, REPORTS } from "./reports.js";
@@ -20,9 +20,10 @@ export function ordersPage(route) {
   return null;
 }
 
-/** The cycle's summary from the listing (with the caller's `roles`), found in the 90-day list. */
+/** The cycle's summary from the listing (with the caller's `roles`), found in the 90-day list;
+ * one closed longer ago is not listed: then no name and no roles. */
 export const loadCycleSummary = (cycleId) => api("GET", ["order-cycles"], undefined, { closed_within_days: "90" })
-  .then((list) => asList(list).find((c) => c.id === cycleId) || null);
+  .then((list) => asList(list).find((c) => c.id === cycleId) || { id: cycleId, roles: {} });
 
 /** Whether the caller's enterprises coordinate or distribute in the cycle (they see orders whole). */
 export const runsOrders = (summary) => !!summary && Object.values(summary.roles || {})
@@ -57,13 +58,16 @@ function OrderCycles() {
 
 const yesNo = (value) => (value ? t("orders.yes") : t("orders.no"));
 
+/** What the list shows: the API's own filters. */
+const SHOW = { all: {}, unpaid: { paid: "false", state: "placed" }, paid: { paid: "true" }, cancelled: { state: "cancelled" } };
+
 function Orders({ cycleId }) {
-  const [data, error, reload] = useLoad(() => Promise.all([
-    api("GET", ["order-cycles", cycleId, "orders"]).then(asList), loadCycleSummary(cycleId)]), [cycleId]);
+  const [show, setShow] = useState("all");
+  const [summary] = useLoad(() => loadCycleSummary(cycleId), [cycleId]);
+  const [orders, error, reload] = useLoad(() => api("GET", ["order-cycles", cycleId, "orders"], undefined, SHOW[show]).then(asList), [cycleId, show]);
   const [chosen, setChosen] = useState([]);
   const [failure, setFailure] = useState(null);
   const [busy, setBusy] = useState(false);
-  const [orders, summary] = data || [];
   const whole = runsOrders(summary);
 
   const mark = (changes, doneText) => async () => {
@@ -81,13 +85,17 @@ function Orders({ cycleId }) {
     }
   };
   const toggle = (id) => setChosen((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c, id]));
-  const title = summary ? t("orders.ordersOf", { name: summary.name }) : t("orders.title");
+  const title = summary && summary.name ? t("orders.ordersOf", { name: summary.name }) : t("orders.title");
 
   return html`<${Page} title=${title} wide>
     <p class="crumbs"><a href=${href("orders")}>${t("orders.cycles")}</a></p>
     <${CycleLinks} cycleId=${cycleId} current="orders" />
-    ${error ? html`<${LoadFailed} error=${error} />` : !data ? html`<${Loading} />` : html`
-      ${whole && html`<p><a class="button" href=${href("order-cycles", cycleId, "orders", "new")} data-testid="phone-order">${t("orders.takeOrder")}</a></p>`}
+    ${whole && html`<div class="actions list-tools">
+        <a class="button" href=${href("order-cycles", cycleId, "orders", "new")} data-testid="phone-order">${t("orders.takeOrder")}</a>
+        <${Select} name="show" label=${t("orders.show")} value=${show} onInput=${(e) => { setChosen([]); setShow(e.currentTarget.value); }}
+          options=${Object.keys(SHOW).map((k) => [k, t(`orders.show.${k}`)])} testid="orders-show" />
+      </div>`}
+    ${error ? html`<${LoadFailed} error=${error} />` : !orders || !summary ? html`<${Loading} />` : html`
       ${orders.length === 0 ? html`<p class="empty" data-testid="no-orders">${t("orders.empty")}</p>` : html`
       <div class="table-wrap"><table class="bulk orders" data-testid="order-list">
         <caption class="visually-hidden">${title}</caption>

@@ -111,7 +111,7 @@ export function Report({ cycleId, name }) {
   const [data, error] = useLoad(() => Promise.all([
     api("GET", ["order-cycles", cycleId, "reports", name], undefined, query), loadNames(), loadCycleSummary(cycleId)]), [cycleId, name, queryKey]);
   const [answer, names, summary] = data || [];
-  const title = summary ? `${t(`report.${name}`)} · ${summary.name}` : t(`report.${name}`);
+  const title = summary && summary.name ? `${t(`report.${name}`)} · ${summary.name}` : t(`report.${name}`);
   return html`<${Page} title=${title} wide>
     <div class="no-print"><${CycleLinks} cycleId=${cycleId} current=${name} /></div>
     ${Object.entries(query).map(([k, v]) => html`<p class="card__meta" data-testid="report-filter">${t(`report.column.${k}`)}: ${names ? names.get(v) || v : v}</p>`)}
