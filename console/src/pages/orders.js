@@ -116,7 +116,7 @@ function Orders({ cycleId }) {
           <td data-label=${t("orders.state")}>${t(`orders.stateName.${o.state}`)}</td>
         </tr>`)}</tbody>
       </table></div>
-      ${whole && html`<div class="actions actions--sticky no-print" role="group" aria-label=${t("orders.bulk")}>
+      ${whole && html`<div class=${chosen.length ? "actions actions--sticky no-print" : "actions no-print"} role="group" aria-label=${t("orders.bulk")}>
         <${FormError} error=${failure} />
         <span>${t("orders.chosen", { count: chosen.length })}</span>
         <button type="button" class="button button--small" disabled=${busy || !chosen.length} onClick=${mark({ paid: true }, "orders.markedPaid")}
