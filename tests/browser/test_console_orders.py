@@ -138,6 +138,7 @@ def test_a_producer_lowers_its_own_line_and_the_email_link_opens_its_packing_lis
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pack by supplier")
     expect(page.get_by_test_id("report-filter")).to_contain_text("Ferme des Monts d'Or")
     expect(page.get_by_test_id("report-row").first).to_contain_text("Carottes")
+    expect(page.get_by_role("main")).not_to_contain_text("Brioche")  # another producer's line
     page.get_by_test_id("language-switch").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Préparation par producteur")
     expect(page.get_by_role("button", name="Télécharger le CSV")).to_be_visible()
