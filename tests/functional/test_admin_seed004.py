@@ -133,7 +133,7 @@ def test_a_distributor_sees_only_its_own_outgoing_exchange_and_the_suppliers_tha
     assert view["outgoing"] == [{
         "distributor_id": cast["market"], "variant_ids": [cast["apples"], cast["bread"]], "ready_for": "Sunday market",
         "pickup_instructions": "", "tags": [], "fee_ids": [cast["market-margin"]],
-        "shipping_method_ids": None, "payment_method_ids": None}]
+        "shipping_method_ids": None, "payment_method_ids": None, "ready_reminder_at": None, "reminder_message": ""}]
     assert view["incoming"] == [
         {"supplier_id": cast["farm"], "variant_ids": [cast["apples"], cast["pears"]]},
         {"supplier_id": cast["bakery"], "variant_ids": [cast["bread"], cast["cake"]]},
@@ -148,7 +148,7 @@ def test_a_distributor_changes_its_pickup_details_and_its_own_fees(cast):
     assert outgoing_of(view, cast["market"]) | {"variant_ids": []} == {
         "distributor_id": cast["market"], "variant_ids": [], "ready_for": "Sunday 10-12", "pickup_instructions": "Stall 4",
         "tags": ["pro"], "fee_ids": [cast["market-margin"], cast["market-extra"]],
-        "shipping_method_ids": None, "payment_method_ids": None}
+        "shipping_method_ids": None, "payment_method_ids": None, "ready_reminder_at": None, "reminder_message": ""}
     cast.hub.put(path, {"fee_ids": [cast["market-margin"], cast["market-extra"], cast["hub-levy"]]}).ok()
     assert cast.market.put(path, {"fee_ids": [cast["market-margin"]]}).error(403)["field"] == "fee_ids"
 

@@ -356,7 +356,8 @@ def apply_outgoing_edit(
             }
         )
 
-    for field in ("ready_for", "pickup_instructions", "tags", "fee_ids", "shipping_method_ids", "payment_method_ids"):
+    for field in ("ready_for", "pickup_instructions", "tags", "fee_ids", "shipping_method_ids", "payment_method_ids",
+                  "ready_reminder_at", "reminder_message"):
         _unchanged(
             field,
             getattr(current, field),
