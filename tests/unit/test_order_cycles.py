@@ -119,6 +119,8 @@ def test_duplicate_keeps_exchanges_fees_tags_instructions_and_notifications():
         "fee_ids": ["hub-margin"],
         "shipping_method_ids": None,
         "payment_method_ids": None,
+        "ready_reminder_at": None,
+        "reminder_message": "",
     }
 
 

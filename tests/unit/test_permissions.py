@@ -212,6 +212,8 @@ def test_distributor_sees_its_outgoing_exchange_and_products_of_suppliers_that_g
                 "fee_ids": ["market-margin", "hub-delivery"],
                 "shipping_method_ids": None,
                 "payment_method_ids": None,
+                "ready_reminder_at": None,
+                "reminder_message": "",
             }
         ],
     }
@@ -346,6 +348,8 @@ def test_coordinator_changes_any_outgoing_exchange():
         "fee_ids": [],
         "shipping_method_ids": None,
         "payment_method_ids": None,
+        "ready_reminder_at": None,
+        "reminder_message": "",
     }
 
 
@@ -396,6 +400,8 @@ def test_distributor_changes_its_products_dates_pickup_tags_and_own_fees():
         "fee_ids": ["hub-delivery", "market-extra"],
         "shipping_method_ids": None,
         "payment_method_ids": None,
+        "ready_reminder_at": None,
+        "reminder_message": "",
     }
 
 

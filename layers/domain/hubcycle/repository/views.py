@@ -11,7 +11,8 @@ from hubcycle.repository.base import fields_of
 
 ENTERPRISE = {"is_producer": False, "timezone": "UTC", "language": "en", "manager_emails": [],
               "customer_names_to_suppliers": False, "cycle_sort": "closes_at",
-              "description": "", "address": "", "phone": "", "logo_url": ""}
+              "description": "", "address": "", "phone": "", "logo_url": "",
+              "reminders": {"shop_open": False, "closing_soon_hours": None}}
 SHIPPING_METHOD = {"pickup": True, "fee": "0.00", "description": ""}
 PAYMENT_METHOD = {"fee": "0.00", "description": ""}
 
