@@ -33,10 +33,10 @@ from hubcycle.local.scheduler_loop import scheduled_event  # noqa: E402
 from hubcycle.local.system import free_port  # noqa: E402
 from hubcycle.order_cycles import IncomingExchange, OrderCycle, OutgoingExchange  # noqa: E402
 from hubcycle.orders import LineItem, Order, OrderCustomer  # noqa: E402
-from hubcycle.repository import keys  # noqa: E402
-from hubcycle.repository.base import Repository, to_item  # noqa: E402
+from hubcycle.repository.base import Repository  # noqa: E402
 from hubcycle.repository.enterprises import EnterpriseRepository  # noqa: E402
 from hubcycle.repository.order_cycles import cycle_item, participation_items  # noqa: E402
+from hubcycle.repository.orders import order_item  # noqa: E402
 
 CLOSES = datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
 HUB = "bench-hub"
@@ -64,8 +64,7 @@ def load(cycles: int, producers: int, orders: int) -> list[str]:
                                        ready_for="Saturday")],
         )
         items += [cycle_item(cycle), *participation_items(cycle).values()]
-        items += [to_item(order, PK=keys.order_cycle(cycle_id), SK=keys.order(order.id))
-                  for order in _orders(cycle_id, producer_ids, orders)]
+        items += [order_item(order) for order in _orders(cycle_id, producer_ids, orders)]
     Repository().batch_write(puts=items)
     return cycle_ids
 

@@ -1,7 +1,8 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
-throughput, the bill), each section's required figures first, then informative ones. The
-functions' own logs go to a file, named on the first line. docs/performance.md explains them."""
+throughput, the bill), then issue 13's packing report, each section's required figures first,
+then informative ones. The functions' own logs go to a file, named on the first line.
+docs/performance.md explains them."""
 from __future__ import annotations
 
 import os
@@ -11,6 +12,7 @@ import time
 import bill
 import coldstart
 import contention
+import reports
 import requests_per_call
 import throughput
 from harness import EmbeddedAWS, figure, main, section
@@ -31,6 +33,7 @@ def everything(aws: EmbeddedAWS) -> None:
     cold = coldstart.run(aws)
     contention.run(aws)
     throughput.run(aws)
+    reports.run(aws)
     bill.run(aws, by_size[SMALL.name], cold)
     section(f"done in {time.perf_counter() - started:.0f} s")
 

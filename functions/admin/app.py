@@ -19,6 +19,7 @@ catalogue = LazyModule("hubcycle.services.catalogue")
 customers = LazyModule("hubcycle.services.customers")
 enterprises = LazyModule("hubcycle.services.enterprises")
 order_cycles = LazyModule("hubcycle.services.order_cycles")
+orders = LazyModule("hubcycle.services.orders")
 reports = LazyModule("hubcycle.services.reports")
 
 MAX_PATH_PARAMETER = 254
@@ -61,6 +62,8 @@ def route(path: str, method: str, status: int = 200):
             answer = view(caller, **params)
             if answer is None:
                 return Response(body="", status_code=204)
+            if isinstance(answer, Response):  # a download (CSV)
+                return answer
             return json_response(answer, status=status)
 
         return handler
@@ -322,14 +325,49 @@ def notify_producers(caller, cycle_id):
     return order_cycles.notify_producers(caller, cycle_id)
 
 
+# --- Orders
+
+
+def query(model):
+    return model.model_validate(dict(app.current_request.query_params or {}))
+
+
+@route("/order-cycles/{cycle_id}/orders", "GET")
+def list_orders(caller, cycle_id):
+    return orders.listing(caller, cycle_id, query(orders.OrderQuery))
+
+
+@route("/order-cycles/{cycle_id}/orders", "POST", status=201)
+def take_order(caller, cycle_id):
+    return orders.take(caller, cycle_id, body(orders.PhoneOrder))
+
+
+@route("/order-cycles/{cycle_id}/orders/bulk", "POST")
+def mark_orders(caller, cycle_id):
+    return orders.mark_many(caller, cycle_id, body(orders.BulkChanges))
+
+
+@route("/orders/{order_id}", "GET")
+def read_order(caller, order_id):
+    return orders.read(caller, order_id)
+
+
+@route("/orders/{order_id}", "PATCH")
+def change_order(caller, order_id):
+    return orders.change(caller, order_id, body(orders.OrderChanges))
+
+
+@route("/orders/{order_id}/cancel", "POST")
+def cancel_order(caller, order_id):
+    return orders.cancel(caller, order_id)
+
+
 # --- Reports
 
 
-@route("/order-cycles/{cycle_id}/reports/supplier-totals", "GET")
-def supplier_totals(caller, cycle_id):
-    return reports.supplier_totals(caller, cycle_id)
-
-
-@route("/order-cycles/{cycle_id}/reports/orders", "GET")
-def orders_report(caller, cycle_id):
-    return reports.orders(caller, cycle_id)
+@route("/order-cycles/{cycle_id}/reports/{name}", "GET")
+def report(caller, cycle_id, name):
+    answer = reports.report(caller, cycle_id, name, query(reports.ReportQuery))
+    if isinstance(answer, reports.Download):
+        return Response(body=answer.body, status_code=200, headers=answer.headers)
+    return answer

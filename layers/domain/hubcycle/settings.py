@@ -27,6 +27,14 @@ class Settings:
     """Where managers' images are uploaded (under `uploads/`): on AWS the storefront's bucket."""
     uploads_url: str
     """Where that bucket's objects are served: on AWS the storefront's CloudFront address."""
+    console_url: str
+    """Where managers open the console (`<storefront origin>/console/`): emails link into it."""
+    currency: str
+    """Written beside every amount in the hub's emails (ISO 4217)."""
+    reports_bucket: str
+    """Where a report too large for a Lambda response is written, to be fetched by a presigned link."""
+    response_limit_bytes: int
+    """A report answer larger than this goes through reports_bucket (Lambda answers at most 6 MB)."""
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
 
@@ -48,5 +56,9 @@ def settings() -> Settings:
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
         uploads_bucket=env("HUBCYCLE_UPLOADS_BUCKET", "hubcycle-uploads"),
         uploads_url=env("HUBCYCLE_UPLOADS_URL", "https://hubcycle-uploads.s3.amazonaws.com"),
+        console_url=env("HUBCYCLE_CONSOLE_URL", "http://127.0.0.1:8000/console/"),
+        currency=env("HUBCYCLE_CURRENCY", "EUR"),
+        reports_bucket=env("HUBCYCLE_REPORTS_BUCKET", "hubcycle-reports"),
+        response_limit_bytes=int(env("HUBCYCLE_RESPONSE_LIMIT_BYTES", str(5 * 1024 * 1024))),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )

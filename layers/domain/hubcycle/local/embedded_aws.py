@@ -100,6 +100,9 @@ def provision() -> LocalAccount:
     groups = {g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]}
     if config.schedule_group not in groups:
         scheduler.create_schedule_group(Name=config.schedule_group)
+    if config.reports_bucket not in {b["Name"] for b in client("s3").list_buckets()["Buckets"]}:
+        where = {} if region() == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region()}}
+        client("s3").create_bucket(Bucket=config.reports_bucket, **where)
     events = client("events")
     if config.event_bus not in {b["Name"] for b in events.list_event_buses()["EventBuses"]}:
         events.create_event_bus(Name=config.event_bus)

@@ -82,6 +82,7 @@ class LocalSystem:
             self._parts.append(start_moto(self.ports.aws))
         point_at(self.aws_endpoint)
         os.environ["HUBCYCLE_STOREFRONT_ORIGIN"] = self.storefront_url
+        os.environ["HUBCYCLE_CONSOLE_URL"] = f"{self.storefront_url}/console/"
         self.account = provision()
         self._parts.append(ServedApp("shop", self.ports.shop).start())
         self._parts.append(ServedApp("admin", self.ports.admin).start())

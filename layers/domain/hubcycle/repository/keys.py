@@ -144,3 +144,13 @@ def outbox_event(detail_type: str, occurrence: str) -> str:
 def ses_message(message_id: str) -> str:
     """GSI1 key of a sent notification, so an SES bounce or complaint finds it with one Query."""
     return f"SESMSG#{message_id}"
+
+
+def order_change(order_id: str, version: int) -> str:
+    """The customer's email about one change of an order, in the outbox (sorts after ORDER#)."""
+    return f"OUTBOX#ORDER_CHANGE#{order_id}#{version:06d}"
+
+
+def hub_summary(run: str, enterprise_id: str) -> str:
+    """A hub's closing summary of a notification run, in the outbox (sorts after ORDER#)."""
+    return f"OUTBOX#HUB_SUMMARY#{run}#{enterprise_id}"
