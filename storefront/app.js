@@ -335,23 +335,27 @@ function renderFailure(title, text) {
 // Shop page: cycle selector, products by producer, cart, checkout form
 // ---------------------------------------------------------------------------------------------
 
-async function showShop(token, shopId, requestedCycleId) {
+/** A page's first read: its answer, or null once the page says why there is none (404: `missing`). */
+async function loadPage(token, url, missing, failure) {
   renderLoading();
-  let shop;
   try {
-    shop = await request(apiUrl("shops", shopId));
+    return await request(url);
   } catch (err) {
-    if (token !== routeToken) return;
-    setTitle(t("shop.notFound"));
+    if (token !== routeToken) return null;
+    setTitle(missing);
     if (err.kind === "http" && err.status === 404) {
-      render(h("h1", {}, t("shop.notFound")), h("p", {}, h("a", { href: "#/" }, t("nav.shops"))));
-      say(t("shop.notFound"), "error");
+      render(h("h1", {}, missing), h("p", {}, h("a", { href: "#/" }, t("nav.shops"))));
+      say(missing, "error");
     } else {
-      renderFailure(t("error.loadShop"), loadErrorText(err, "error.loadShop"));
+      renderFailure(t(failure), loadErrorText(err, failure));
     }
-    return;
+    return null;
   }
-  if (token !== routeToken) return;
+}
+
+async function showShop(token, shopId, requestedCycleId) {
+  const shop = await loadPage(token, apiUrl("shops", shopId), t("shop.notFound"), "error.loadShop");
+  if (!shop || token !== routeToken) return;
 
   const cycles = asList(shop && shop.cycles).filter((c) => c && c.id != null).map((c) => ({ ...c, id: String(c.id) }));
   const shopName = String((shop && shop.name) || shopId);
@@ -1178,7 +1182,9 @@ function confirmOrder(view, cycle, order, body) {
   const names = {};
   for (const line of view.cart.lines) names[line.variant_id] = { product_name: line.product_name, variant_name: line.variant_name };
   const orderId = String(order.id ?? order.number ?? uuid());
-  const record = { shopId: view.shopId, shopName: view.shopName, cycleId: cycle.id, readyFor: cycle.ready_for, order, names, email: body.customer.email };
+  const payment = view.payment.find((m) => String(m.id) === body.payment_method_id);
+  const record = { shopId: view.shopId, shopName: view.shopName, cycleId: cycle.id, readyFor: cycle.ready_for, order, names, email: body.customer.email,
+    paymentInfo: payment && payment.description ? String(payment.description) : "" };
   const confirmations = (session.get("hubcycle.confirmations.v1") || []).filter((c) => c && c.orderId !== orderId);
   confirmations.unshift({ orderId, record });
   session.set("hubcycle.confirmations.v1", confirmations.slice(0, 5));
@@ -1221,9 +1227,16 @@ function showConfirmation(shopId, orderId) {
     order.manage_url ? h("section", { class: "panel confirmation__manage" },
       h("p", {}, h("a", { class: "button button--primary", href: order.manage_url, "data-testid": "manage-link" }, t("confirmation.manage"))),
       h("p", { class: "note" }, t("confirmation.manageNote"))) : null,
-    h("section", { class: "panel confirmation__pickup", "aria-labelledby": "pickup-heading" },
-      h("h2", { id: "pickup-heading" }, t("confirmation.pickup")),
-      h("p", { class: "pre-line", "data-testid": "pickup-instructions" }, pickup || t("confirmation.noPickup"))),
+    order.delivery_address
+      ? h("section", { class: "panel confirmation__pickup", "aria-labelledby": "delivery-heading" },
+        h("h2", { id: "delivery-heading" }, t("checkout.address")),
+        h("p", { class: "pre-line", "data-testid": "confirmation-address" }, addressText(order.delivery_address)))
+      : h("section", { class: "panel confirmation__pickup", "aria-labelledby": "pickup-heading" },
+        h("h2", { id: "pickup-heading" }, t("confirmation.pickup")),
+        h("p", { class: "pre-line", "data-testid": "pickup-instructions" }, pickup || t("confirmation.noPickup"))),
+    record.paymentInfo ? h("section", { class: "panel", "aria-labelledby": "payment-heading" },
+      h("h2", { id: "payment-heading" }, t("checkout.paymentInfo")),
+      h("p", { class: "pre-line", "data-testid": "confirmation-payment" }, record.paymentInfo)) : null,
     h("section", { class: "confirmation__order", "aria-labelledby": "order-items-heading" },
       h("h2", { id: "order-items-heading" }, t("confirmation.items")),
       h("table", { class: "order-table", "data-testid": "order-items" },
@@ -1254,22 +1267,9 @@ function showConfirmation(shopId, orderId) {
 // ---------------------------------------------------------------------------------------------
 
 async function showProducer(token, shopId, producerId) {
-  renderLoading();
+  const producer = await loadPage(token, apiUrl("producers", producerId), t("producer.notFound"), "producer.notFound");
+  if (!producer || token !== routeToken) return;
   const back = h("p", { class: "breadcrumb" }, h("a", { href: shopHash(shopId) }, h("span", { "aria-hidden": "true" }, "← "), t("producer.back")));
-  let producer;
-  try {
-    producer = await request(apiUrl("producers", producerId));
-  } catch (err) {
-    if (token !== routeToken) return;
-    if (err.kind === "http" && err.status === 404) {
-      setTitle(t("producer.notFound"));
-      render(back, h("h1", {}, t("producer.notFound")));
-    } else {
-      renderFailure(t("producer.notFound"), loadErrorText(err, "producer.notFound"));
-    }
-    return;
-  }
-  if (token !== routeToken) return;
   setTitle(String(producer.name));
   render(h("article", { class: "producer-page", "data-testid": "producer-page" },
     back,
@@ -1286,18 +1286,8 @@ async function showProducer(token, shopId, producerId) {
 // ---------------------------------------------------------------------------------------------
 
 async function showMyOrder(token, secret, notice = null) {
-  renderLoading();
-  let order;
-  try {
-    order = await request(apiUrl("my-orders", secret));
-  } catch (err) {
-    if (token !== routeToken) return;
-    setTitle(t("myOrder.notFound"));
-    if (err.kind === "http" && err.status === 404) render(h("h1", {}, t("myOrder.notFound")), h("p", {}, h("a", { href: "#/" }, t("nav.shops"))));
-    else renderFailure(t("confirmation.items"), loadErrorText(err, "myOrder.notFound"));
-    return;
-  }
-  if (token !== routeToken) return;
+  const order = await loadPage(token, apiUrl("my-orders", secret), t("myOrder.notFound"), "myOrder.notFound");
+  if (!order || token !== routeToken) return;
   renderMyOrder(token, secret, order);
   if (notice) say(notice, "success");
 }
@@ -1343,8 +1333,7 @@ function renderMyOrder(token, secret, order) {
     h("dl", { class: "confirmation__facts" },
       order.ready_for ? h("div", {}, h("dt", {}, t("confirmation.readyFor")), h("dd", {}, String(order.ready_for))) : null,
       order.shipping_method ? h("div", {}, h("dt", {}, t("checkout.shipping")), h("dd", {}, String(order.shipping_method.name))) : null,
-      address ? h("div", {}, h("dt", {}, t("checkout.address")), h("dd", { class: "pre-line", "data-testid": "my-order-address" },
-        [address.name, address.line1, address.line2, `${address.postcode} ${address.city}`].filter(Boolean).join("\n"))) : null,
+      address ? h("div", {}, h("dt", {}, t("checkout.address")), h("dd", { class: "pre-line", "data-testid": "my-order-address" }, addressText(address))) : null,
       order.payment_method ? h("div", {}, h("dt", {}, t("checkout.payment")), h("dd", { class: "pre-line" },
         [order.payment_method.name, order.payment_method.description].filter(Boolean).join("\n"))) : null),
     h("form", { class: "my-order__form", onsubmit: save },
@@ -1361,6 +1350,10 @@ function renderMyOrder(token, secret, order) {
       changeable ? h("div", { class: "my-order__actions" },
         h("button", { type: "submit", class: "button button--primary", "data-testid": "save-order" }, t("myOrder.save")),
         h("button", { type: "button", class: "button button--secondary", "data-testid": "cancel-order", onclick: cancel }, t("myOrder.cancel"))) : null)));
+}
+
+function addressText(address) {
+  return [address.name, address.line1, address.line2, `${address.postcode} ${address.city}`, address.phone].filter(Boolean).join("\n");
 }
 
 async function act(token, secret, options, suffix, done) {
