@@ -154,3 +154,15 @@ def order_change(order_id: str, version: int) -> str:
 def hub_summary(run: str, enterprise_id: str) -> str:
     """A hub's closing summary of a notification run, in the outbox (sorts after ORDER#)."""
     return f"OUTBOX#HUB_SUMMARY#{run}#{enterprise_id}"
+
+
+RATE_LIMIT_PREFIX = "RATE#"
+
+
+def rate_limit(subject: str) -> str:
+    """A counter's partition: what is limited and for whom (`checkout#address#{ip}`, ...)."""
+    return f"{RATE_LIMIT_PREFIX}{subject}"
+
+
+def rate_window(start: datetime) -> str:
+    return f"WINDOW#{iso(start)}"

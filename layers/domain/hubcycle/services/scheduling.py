@@ -1,7 +1,7 @@
 """Opening and closing order cycles on time, without polling (docs/scheduling.md).
 
 The admin function `arm`s one-time EventBridge Scheduler schedules for a cycle's opening and
-closing; they invoke the scheduler function (`run_schedule`), and a 15-minute `sweep` processes
+closing; they invoke the scheduler function (`run_schedule`), and a 3-hourly `sweep` processes
 anything whose time came and went unprocessed, however long ago. Both only ever ask the cycle
 item what is owed now (`catch_up`), so a schedule left at an old time does nothing, and running
 one twice, or beside the sweep, records each opening and closing once."""
