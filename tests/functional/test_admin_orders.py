@@ -126,6 +126,8 @@ def test_paid_and_collected_one_order_or_many_by_their_managers_only(hub):
     at_hub = bought(c, {"apples": 1})
     at_market = bought(c, {"bread": 1}, shop="market")
     assert c.hub.patch(f"/orders/{at_hub['id']}", {"paid": True}).ok()["history"][0]["change"] == "marked paid"
+    same = c.hub.patch(f"/orders/{at_hub['id']}", {"items": [{"variant_id": c["apples"], "quantity": 1}]}).ok()
+    assert len(same["history"]) == 1 and same["version"] == 1, "the same quantity changes nothing"
 
     everything = {"order_ids": [at_hub["id"], at_market["id"]], "collected": True, "paid": True}
     assert c.market.post(f"{c.path}/orders/bulk", everything).error(403)["field"] == "order_ids.0"

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field
 
-from hubcycle.enterprises import Email, Entity, Name, PaymentMethod, ShippingMethod
+from hubcycle.enterprises import Email, Entity, Name, PaymentMethod, Phone, ShippingMethod, line
 from hubcycle.money import ZERO, Money, Quantity
 from hubcycle.products import Unit, Variant
 
@@ -74,18 +74,15 @@ class OrderCustomer(Entity):
     name: Name
 
 
-_Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-
-
 class DeliveryAddress(Entity):
     """Where a delivery goes; checkout asks for it when the shipping method is not a pickup."""
 
     name: Name
-    line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    line2: _Line = ""
-    postcode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    line1: line(200)
+    line2: line(200, min_length=0) = ""
+    postcode: line(20)
+    city: line(100)
+    phone: Phone = ""
 
 
 class LineChange(Entity):

@@ -46,7 +46,6 @@ _ORDER = (EVENT, EMAIL, HUB_SUMMARY, ORDER_CHANGE)
 _FAILED = {EMAIL: "ProducerEmailFailures", HUB_SUMMARY: "HubSummaryFailures", ORDER_CHANGE: "OrderChangeEmailFailures"}
 
 
-
 def closing_run(cycle: OrderCycle) -> str:
     """The automatic run of a closing: moving closes_at later makes a new run (and new emails)."""
     return f"close-{keys.iso(cycle.closes_at)}"
@@ -108,9 +107,9 @@ def closing_items(cycle: OrderCycle, orders: list[Order], claim: str, now: datet
 
 
 def deliver(items: list[OutboxItem], claim: str, mail_of: dict[str, CycleMail] | None = None) -> Counter:
-    """Send claimed items, each on its own, in `_ORDER`. Counts what happened, by metric name.
-    Whatever one item raises is recorded on that item, never stops the others. An AWS error leaves
-    it pending with the reason, for the sweep to retry (every 15 minutes, until MAX_ATTEMPTS, then
+    """Send claimed items, each on its own, in `_ORDER` within a cycle. Counts what happened, by
+    metric name. Whatever one item raises is recorded on that item, never stops the others. An AWS
+    error leaves it pending with the reason, for the sweep to retry (until MAX_ATTEMPTS, then
     failed); any other error (an email that cannot be built) fails it at once, with its reason,
     shown in the cycle's notifications."""
     now = clock.now()

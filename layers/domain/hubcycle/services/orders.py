@@ -174,6 +174,8 @@ def change(caller: Caller, order_id: str, changes: OrderChanges) -> dict:
     quantities = _quantities(seen, changes.items or [])
     if quantities and order.state == OrderState.cancelled:
         raise Conflict(f"order {order.number} is cancelled", code="order_cancelled")
+    if not flags and not line_changes(order, quantities):
+        return seen.view()  # nothing to write, nothing to tell
     return _Seen(caller, _apply(order, quantities, flags, caller.email), seen.cycle).view()
 
 
