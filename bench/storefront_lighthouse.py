@@ -113,6 +113,8 @@ def run(aws: EmbeddedAWS) -> None:
     for name in CATEGORIES:
         figure(f"storefront.lighthouse.{name}", report["categories"][name]["score"])
     figure("storefront.lighthouse.cumulative_layout_shift", round(report["audits"]["cumulative-layout-shift"]["numericValue"], 4))
+    for metric in ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "speed-index"):
+        figure(f"storefront.lighthouse.{metric.replace('-', '_')}_ms", round(report["audits"][metric]["numericValue"]))
     requests = report["audits"]["network-requests"]["details"]["items"]
     before_photos = sum(r.get("transferSize", 0) for r in requests if r.get("resourceType") != "Image")
     figure("storefront.first_visit_kb_before_photos", round(before_photos / 1024, 1))

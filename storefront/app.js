@@ -535,8 +535,8 @@ function buildProducts(view) {
     if (!cards.has(key)) cards.set(key, []);
     cards.get(key).push(variant);
   }
-  view.cards = [...cards.values()].map((variants) => buildProduct(view, variants));
-  const distinct = (pick) => [...new Map(view.cards.map((c) => [pick(c.first).id, pick(c.first)])).values()]
+  const waiting = [...cards.values()];
+  const distinct = (pick) => [...new Map(waiting.map((variants) => [pick(variants[0]).id, pick(variants[0])])).values()]
     .filter((x) => x.id).sort((a, b) => collator.compare(a.name, b.name));
   const categories = distinct((p) => ({ id: String(p.category || ""), name: String(p.category || "") }));
   const producers = distinct((p) => ({ id: String(p.supplier?.id ?? ""), name: String(p.supplier?.name ?? "") }));
@@ -554,10 +554,24 @@ function buildProducts(view) {
     categories.length > 1 ? select("category-filter", t("products.category"), categories, "category") : null,
     producers.length > 1 ? select("producer-filter", t("products.producer"), producers, "producer") : null,
     view.els.shown);
-  const list = h("ul", { class: "product-list" }, view.cards.map((c) => c.el));
-  applyFilters(view);
+  const list = h("ul", { class: "product-list" });
+  // Cards are made a screenful at a time, so that a large catalogue never blocks the page.
+  view.cards = [];
+  const more = () => {
+    if (shopView !== view) return;
+    for (const variants of waiting.splice(0, CARDS_AT_ONCE)) {
+      const card = buildProduct(view, variants);
+      view.cards.push(card);
+      list.append(card.el);
+    }
+    applyFilters(view);
+    if (waiting.length) setTimeout(more, 0);
+  };
+  more();
   return [filters, list, view.els.noMatch];
 }
+
+const CARDS_AT_ONCE = 16;
 
 const fold = (text) => String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 
