@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
-throughput, the bill), then issue 13's packing report, each section's required figures first,
+throughput, the bill), then issue 13's packing report, issue 14's storefront on a phone (Lighthouse), each section's required figures first,
 then informative ones. The functions' own logs go to a file, named on the first line.
 docs/performance.md explains them."""
 from __future__ import annotations
@@ -14,6 +14,7 @@ import coldstart
 import contention
 import reports
 import requests_per_call
+import storefront_lighthouse
 import throughput
 from harness import EmbeddedAWS, figure, main, section
 from hubs import SMALL
@@ -35,6 +36,7 @@ def everything(aws: EmbeddedAWS) -> None:
     throughput.run(aws)
     reports.run(aws)
     bill.run(aws, by_size[SMALL.name], cold)
+    storefront_lighthouse.run(aws)
     section(f"done in {time.perf_counter() - started:.0f} s")
 
 
