@@ -1254,11 +1254,7 @@ function showConfirmation(shopId, orderId) {
     h("section", { class: "confirmation__order", "aria-labelledby": "order-items-heading" },
       h("h2", { id: "order-items-heading" }, t("confirmation.items")),
       h("table", { class: "order-table", "data-testid": "order-items" },
-        h("thead", {}, h("tr", {},
-          h("th", { scope: "col" }, t("confirmation.product")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.quantity")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.price")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.lineTotal")))),
+        orderTableHead(),
         h("tbody", {}, items.map((item) => h("tr", { "data-testid": "order-item", "data-variant-id": item.variant_id },
           h("th", { scope: "row" }, itemName(String(item.variant_id))),
           h("td", { class: "num" }, String(item.quantity ?? "")),
@@ -1352,11 +1348,7 @@ function renderMyOrder(token, secret, order) {
         [order.payment_method.name, order.payment_method.description].filter(Boolean).join("\n"))) : null),
     h("form", { class: "my-order__form", onsubmit: save },
       h("table", { class: "order-table", "data-testid": "order-items" },
-        h("thead", {}, h("tr", {},
-          h("th", { scope: "col" }, t("confirmation.product")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.quantity")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.price")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.lineTotal")))),
+        orderTableHead(),
         h("tbody", {}, rows)),
       h("dl", { class: "totals" },
         asList(order.adjustments).map((a) => h("div", { "data-testid": "order-adjustment" }, h("dt", {}, String(a.label ?? "")), h("dd", {}, formatMoney(a.amount)))),
@@ -1364,6 +1356,14 @@ function renderMyOrder(token, secret, order) {
       changeable ? h("div", { class: "my-order__actions" },
         h("button", { type: "submit", class: "button button--primary", "data-testid": "save-order" }, t("myOrder.save")),
         h("button", { type: "button", class: "button button--secondary", "data-testid": "cancel-order", onclick: cancel }, t("myOrder.cancel"))) : null)));
+}
+
+function orderTableHead() {
+  return h("thead", {}, h("tr", {},
+    h("th", { scope: "col" }, t("confirmation.product")),
+    h("th", { scope: "col", class: "num" }, t("confirmation.quantity")),
+    h("th", { scope: "col", class: "num" }, t("confirmation.price")),
+    h("th", { scope: "col", class: "num" }, t("confirmation.lineTotal"))));
 }
 
 function addressText(address) {
@@ -1376,8 +1376,7 @@ async function act(token, secret, options, suffix, done) {
   } catch (err) {
     if (token !== routeToken) return;
     if (err.code === "order_cycle_closed") {
-      await showMyOrder(token, secret);
-      say(t("myOrder.closed"), "error");
+      await showMyOrder(token, secret); // its status now says the cycle closed
     } else if (err.code === "insufficient_stock") {
       say(t("error.insufficient_stock_generic"), "error");
     } else {
