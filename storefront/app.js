@@ -958,6 +958,12 @@ function buildCheckout(view) {
   for (const input of [els.name, els.email]) {
     input.addEventListener("input", () => setFieldError(view, input === els.name ? "name" : "email", null));
   }
+  for (const input of Object.values(els.address)) {
+    input.addEventListener("input", () => {
+      input.removeAttribute("aria-invalid");
+      if (["line1", "postcode", "city"].every((key) => els.address[key].value.trim())) els.addressError.hidden = true;
+    });
+  }
   els.form.hidden = view.cart.lines.length === 0;
   return els.form;
 }
