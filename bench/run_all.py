@@ -1,7 +1,8 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
-throughput, the bill), then issue 13's packing report, issue 14's storefront on a phone (Lighthouse), each section's required figures first,
-then informative ones. The functions' own logs go to a file, named on the first line.
+throughput, the bill), then issue 13's packing report, the local system over HTTP (issue 15) and
+the storefront on a phone (issue 14, Lighthouse), each section's required figures first, then
+informative ones. The functions' own logs go to a file, named on the first line.
 docs/performance.md explains them."""
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 import bill
 import coldstart
 import contention
+import local_system
 import reports
 import requests_per_call
 import storefront_lighthouse
@@ -36,6 +38,7 @@ def everything(aws: EmbeddedAWS) -> None:
     throughput.run(aws)
     reports.run(aws)
     bill.run(aws, by_size[SMALL.name], cold)
+    local_system.run()
     storefront_lighthouse.run(aws)
     section(f"done in {time.perf_counter() - started:.0f} s")
 

@@ -9,9 +9,10 @@ from chalice.app import Authorizer
 from hubcycle.errors import NotFound
 from hubcycle.services import auth
 from hubcycle.settings import settings
-from hubcycle.web import LazyModule, StorefrontCORS, answers_errors, json_response, parse_body
+from hubcycle.web import LazyModule, StorefrontCORS, answers_errors, chalice_refusals_in_contract_shape, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-admin", configure_logs=False)  # powertools Logger logs
+app.register_middleware(chalice_refusals_in_contract_shape, "http")
 
 # Loaded by the first route that uses them: a manager's first request (the list of their
 # enterprises) needs none of them, nor the domain models they load.
@@ -83,6 +84,14 @@ def body(model):
 @app.route("/health")
 def health():
     return {"service": "admin", "ok": True}
+
+
+@route("/openapi.json", "GET")
+def openapi(caller):
+    """This API's OpenAPI document, generated from its routes and models."""
+    from hubcycle.openapi import document  # imports every model: built only when asked for
+
+    return document(app, "hubcycle admin API", __doc__)
 
 
 # --- Enterprises
