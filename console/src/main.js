@@ -12,6 +12,7 @@ import { EnterpriseList, EnterpriseProfile, Managers, NewEnterprise } from "./pa
 import { Fees, Methods } from "./pages/methods.js";
 import { Customers, Permissions } from "./pages/permissions.js";
 import { ProductPage, Products } from "./pages/products.js";
+import { ordersPage } from "./pages/orders.js";
 import { go, href, html, Loading, useRoute } from "./ui.js";
 
 const SIGNED_OUT_PAGES = { "sign-in": SignIn, "sign-up": SignUp, confirm: Confirm, forgot: Forgot };
@@ -19,6 +20,8 @@ const SIGNED_OUT_PAGES = { "sign-in": SignIn, "sign-up": SignUp, confirm: Confir
 function signedInPage(route, email) {
   const [first, id, section, sub] = route;
   if (first === "account") return html`<${ChangePassword} email=${email} />`;
+  const orders = ordersPage(route);
+  if (orders) return orders;
   if (first !== "enterprises" || !id) return html`<${EnterpriseList} />`;
   if (id === "new") return html`<${NewEnterprise} />`;
   const pages = { managers: Managers, permissions: Permissions, methods: Methods, fees: Fees, customers: Customers };
@@ -60,6 +63,7 @@ function App() {
         <nav class="console-nav" aria-label=${t("nav.main")}>
           <ul>
             ${email && html`<li><a href=${href("")} data-testid="nav-enterprises">${t("enterprises.title")}</a></li>
+              <li><a href=${href("orders")} data-testid="nav-orders">${t("orders.title")}</a></li>
               <li><a href=${href("account")} data-testid="nav-account">${t("nav.account")}</a></li>
               <li><button type="button" class="linkish" onClick=${signOut} data-testid="sign-out">${t("auth.signOut")}</button></li>`}
             <li><${LanguageSwitch} onChange=${() => setLanguageRound((n) => n + 1)} /></li>
