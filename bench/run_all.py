@@ -1,8 +1,9 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
-throughput, the bill), then issue 13's packing report and the local system over HTTP (issue 15),
-each section's required figures first, then informative ones. The functions' own logs go to a
-file, named on the first line. docs/performance.md explains them."""
+throughput, the bill), then issue 13's packing report, the local system over HTTP (issue 15) and
+the storefront on a phone (issue 14, Lighthouse), each section's required figures first, then
+informative ones. The functions' own logs go to a file, named on the first line.
+docs/performance.md explains them."""
 from __future__ import annotations
 
 import os
@@ -12,10 +13,11 @@ import time
 import bill
 import coldstart
 import contention
-import reminders
 import local_system
+import reminders
 import reports
 import requests_per_call
+import storefront_lighthouse
 import throughput
 from harness import EmbeddedAWS, figure, main, section
 from hubs import SMALL
@@ -39,6 +41,7 @@ def everything(aws: EmbeddedAWS) -> None:
     bill.run(aws, by_size[SMALL.name], cold)
     reminders.run(aws)
     local_system.run()
+    storefront_lighthouse.run(aws)
     section(f"done in {time.perf_counter() - started:.0f} s")
 
 

@@ -3,6 +3,9 @@
 //   #/                                  open shops            GET /shops
 //   #/shops/{id}[/cycles/{cycle_id}]    shop, products, cart  GET /shops/{id}, GET .../products
 //   #/shops/{id}/orders/{order_id}      confirmation          (from the POST answer, kept in sessionStorage)
+//   #/shops/{id}/producers/{producer}   a producer's page     GET /producers/{id}, the shop's products
+//   #/my-orders/{secret}                the shopper's order   GET, PATCH /my-orders/{secret}, POST .../cancel
+//                                       (a hash route: the secret never reaches a server log or a Referer)
 // The API base URL is read from window.HUBCYCLE_CONFIG.shopApiUrl (config.js, rewritten at deploy
 // time) and nowhere else; without it, requests go to the page's own origin.
 
@@ -18,7 +21,10 @@ import { browserLanguages, createI18n } from "./shared/i18n.js";
 const CONFIG = (typeof window.HUBCYCLE_CONFIG === "object" && window.HUBCYCLE_CONFIG) || {};
 const API_BASE = apiBase(CONFIG.shopApiUrl);
 
-const { lang, locale, t } = createI18n(DICTIONARIES, browserLanguages());
+const LANGUAGE_KEY = "hubcycle.language";
+const chosenLanguage = (() => { try { return window.localStorage.getItem(LANGUAGE_KEY); } catch { return null; } })();
+const { lang, locale, t, supported } = createI18n(DICTIONARIES, [chosenLanguage, ...browserLanguages()].filter(Boolean));
+const LANGUAGE_NAMES = { en: "English", fr: "Français", es: "Español" };
 const { formatMoney, formatDate, formatUnit } = createFormat({ locale, currency: CONFIG.currency, t });
 const collator = new Intl.Collator(locale, { sensitivity: "base", numeric: true });
 
@@ -255,6 +261,10 @@ function parseRoute(hash) {
   if (parts[0] === "shops" && parts.length === 4 && parts[2] === "orders") {
     return { name: "confirmation", shopId: parts[1], orderId: parts[3] };
   }
+  if (parts[0] === "shops" && parts.length === 4 && parts[2] === "producers") {
+    return { name: "producer", shopId: parts[1], producerId: parts[3] };
+  }
+  if (parts[0] === "my-orders" && parts.length === 2) return { name: "myOrder", secret: parts[1] };
   return { name: "notfound" };
 }
 
@@ -271,6 +281,8 @@ function route() {
   if (current.name === "shops") return showShops(token);
   if (current.name === "shop") return showShop(token, current.shopId, current.cycleId);
   if (current.name === "confirmation") return showConfirmation(current.shopId, current.orderId);
+  if (current.name === "producer") return showProducer(token, current.shopId, current.producerId);
+  if (current.name === "myOrder") return showMyOrder(token, current.secret);
   setTitle(t("notFound.title"));
   render(h("h1", {}, t("notFound.title")), h("p", {}, t("notFound.text")),
     h("p", {}, h("a", { href: "#/" }, t("nav.shops"))));
@@ -323,23 +335,27 @@ function renderFailure(title, text) {
 // Shop page: cycle selector, products by producer, cart, checkout form
 // ---------------------------------------------------------------------------------------------
 
-async function showShop(token, shopId, requestedCycleId) {
+/** A page's first read: its answer, or null once the page says why there is none (404: `missing`). */
+async function loadPage(token, url, missing, failure) {
   renderLoading();
-  let shop;
   try {
-    shop = await request(apiUrl("shops", shopId));
+    return await request(url);
   } catch (err) {
-    if (token !== routeToken) return;
-    setTitle(t("shop.notFound"));
+    if (token !== routeToken) return null;
+    setTitle(missing);
     if (err.kind === "http" && err.status === 404) {
-      render(h("h1", {}, t("shop.notFound")), h("p", {}, h("a", { href: "#/" }, t("nav.shops"))));
-      say(t("shop.notFound"), "error");
+      render(h("h1", {}, missing), h("p", {}, h("a", { href: "#/" }, t("nav.shops"))));
+      say(missing, "error");
     } else {
-      renderFailure(t("error.loadShop"), loadErrorText(err, "error.loadShop"));
+      renderFailure(t(failure), loadErrorText(err, failure));
     }
-    return;
+    return null;
   }
-  if (token !== routeToken) return;
+}
+
+async function showShop(token, shopId, requestedCycleId) {
+  const shop = await loadPage(token, apiUrl("shops", shopId), t("shop.notFound"), "error.loadShop");
+  if (!shop || token !== routeToken) return;
 
   const cycles = asList(shop && shop.cycles).filter((c) => c && c.id != null).map((c) => ({ ...c, id: String(c.id) }));
   const shopName = String((shop && shop.name) || shopId);
@@ -362,14 +378,17 @@ async function showShop(token, shopId, requestedCycleId) {
     if (cycleGone) history.replaceState(null, "", shopHash(shopId));
   }
 
+  const offered = (methods, ids) => asList(methods).filter((m) => m && m.id != null && (!Array.isArray(ids) || ids.includes(m.id)));
   const view = {
     token,
     shopId,
     shopName,
+    shop,
     cycles,
     cycle,
-    shipping: asList(shop.shipping_methods).filter((m) => m && m.id != null),
-    payment: asList(shop.payment_methods).filter((m) => m && m.id != null),
+    shipping: offered(shop.shipping_methods, cycle.shipping_method_ids),
+    payment: offered(shop.payment_methods, cycle.payment_method_ids),
+    filters: { text: "", category: "", producer: "" },
     products: null, // Map variant_id -> product, for the current cycle
     productsCycleId: null,
     cart: loadCart(shopId, cycle.id),
@@ -417,10 +436,36 @@ function buildShopPage(view) {
 
   return h("div", { class: "shop" },
     h("p", { class: "breadcrumb" }, h("a", { href: "#/" }, h("span", { "aria-hidden": "true" }, "← "), t("nav.shops"))),
-    h("div", { class: "shop__head" }, h("h1", { class: "shop__name" }, view.shopName), cycleBox),
+    h("div", { class: "shop__head" },
+      view.shop.logo_url ? h("img", { class: "shop__logo", src: view.shop.logo_url, alt: "", width: "64", height: "64", decoding: "async" }) : null,
+      h("h1", { class: "shop__name" }, view.shopName), cycleBox),
+    buildShopInfo(view),
     h("div", { class: "shop__layout" },
       productsSection,
       h("div", { class: "shop__side" }, buildCart(view), buildCheckout(view))));
+}
+
+/** The hub's page before anything is ordered: who it is, where, and how orders are collected or delivered. */
+function buildShopInfo(view) {
+  const shop = view.shop;
+  const contact = [
+    shop.address ? h("div", {}, h("dt", {}, t("shop.address")), h("dd", { class: "pre-line" }, String(shop.address))) : null,
+    shop.phone ? h("div", {}, h("dt", {}, t("shop.phone")), h("dd", {}, h("a", { href: `tel:${String(shop.phone).replace(/\s+/g, "")}` }, String(shop.phone)))) : null,
+  ].filter(Boolean);
+  const method = (m) => h("li", { class: "method", "data-testid": "shop-method" },
+    h("strong", {}, methodLabel(m)),
+    m.description ? h("p", { class: "pre-line note" }, String(m.description)) : null);
+  const pickups = view.shipping.filter((m) => m.pickup !== false);
+  const deliveries = view.shipping.filter((m) => m.pickup === false);
+  return h("section", { class: "shop-info", "aria-labelledby": "shop-info-heading", "data-testid": "shop-info" },
+    h("h2", { id: "shop-info-heading", class: "visually-hidden" }, t("shop.about")),
+    h("div", { class: "shop-info__about" },
+      shop.description ? h("p", { class: "pre-line", "data-testid": "shop-description" }, String(shop.description)) : null,
+      contact.length ? h("dl", { class: "shop-info__contact" }, contact) : null),
+    view.shipping.length ? h("div", { class: "shop-info__methods" },
+      h("h3", {}, t("shop.methods")),
+      pickups.length ? [h("h4", {}, t("shop.pickup")), h("ul", { class: "methods" }, pickups.map(method))] : null,
+      deliveries.length ? [h("h4", {}, t("shop.delivery")), h("ul", { class: "methods" }, deliveries.map(method))] : null) : null);
 }
 
 function cycleLabel(cycle) {
@@ -443,7 +488,7 @@ async function changeCycle(view, cycleId) {
   updateCycleTexts(view);
   renderCart(view, { rebuild: true });
   updateEstimate(view);
-  say(t("shop.cycleChanged", { readyFor: cycleLabel(cycle) }), "info");
+  say(`${t("shop.cycleChanged", { readyFor: cycleLabel(cycle) })} ${t("cart.otherCycle")}`, "info");
   await loadProducts(view);
 }
 
@@ -480,57 +525,152 @@ function isAvailable(product) {
   return product.available !== false && product.available != null;
 }
 
+/** The products of the cycle, one card per product (its variants chosen inside), with a search
+ * and category and producer filters applied in the page as one types. */
 function buildProducts(view) {
   if (!view.products.size) return h("p", { class: "empty", "data-testid": "products-empty" }, t("products.empty"));
-  const groups = new Map();
-  for (const product of view.products.values()) {
-    const supplier = product.supplier || {};
-    const key = String(supplier.id ?? supplier.name ?? "");
-    if (!groups.has(key)) groups.set(key, { id: key, name: String(supplier.name || ""), products: [] });
-    groups.get(key).products.push(product);
+  const cards = new Map();
+  for (const variant of view.products.values()) {
+    const key = String(variant.product_id ?? variant.variant_id);
+    if (!cards.has(key)) cards.set(key, []);
+    cards.get(key).push(variant);
   }
-  const sorted = [...groups.values()].sort((a, b) => collator.compare(a.name, b.name));
-  return sorted.map((group) => {
-    const headingId = uid("producer");
-    return h("section", { class: "producer", "data-testid": "producer-group", "data-supplier-id": group.id, "aria-labelledby": headingId },
-      h("h3", { class: "producer__name", id: headingId }, group.name || "—"),
-      h("ul", { class: "product-list" }, group.products.map((p) => buildProduct(view, p))));
-  });
+  const waiting = [...cards.values()];
+  const distinct = (pick) => [...new Map(waiting.map((variants) => [pick(variants[0]).id, pick(variants[0])])).values()]
+    .filter((x) => x.id).sort((a, b) => collator.compare(a.name, b.name));
+  const categories = distinct((p) => ({ id: String(p.category || ""), name: String(p.category || "") }));
+  const producers = distinct((p) => ({ id: String(p.supplier?.id ?? ""), name: String(p.supplier?.name ?? "") }));
+  const select = (id, label, options, key) => {
+    const control = h("select", { id, class: "select", "data-testid": id, onchange: (e) => { view.filters[key] = e.target.value; applyFilters(view); } },
+      h("option", { value: "" }, t("products.all")), options.map((o) => h("option", { value: o.id }, o.name)));
+    return h("div", { class: "field filters__field" }, h("label", { for: id, class: "field__label" }, label), control);
+  };
+  const search = h("input", { id: "product-search", type: "search", class: "input", "data-testid": "product-search", autocomplete: "off",
+    oninput: (e) => { view.filters.text = e.target.value; applyFilters(view); } });
+  view.els.shown = h("p", { class: "note filters__count", "aria-live": "polite", "data-testid": "products-shown" });
+  view.els.noMatch = h("p", { class: "empty", "data-testid": "products-no-match", hidden: true }, t("products.noMatch"));
+  const filters = h("div", { class: "filters", role: "search" },
+    h("div", { class: "field filters__field filters__search" }, h("label", { for: "product-search", class: "field__label" }, t("products.search")), search),
+    categories.length > 1 ? select("category-filter", t("products.category"), categories, "category") : null,
+    producers.length > 1 ? select("producer-filter", t("products.producer"), producers, "producer") : null,
+    view.els.shown);
+  const list = h("ul", { class: "product-list" });
+  // Cards are made a screenful at a time, so that a large catalogue never blocks the page.
+  view.cards = [];
+  const more = () => {
+    if (shopView !== view) return;
+    for (const variants of waiting.splice(0, CARDS_AT_ONCE)) {
+      const card = buildProduct(view, variants);
+      view.cards.push(card);
+      list.append(card.el);
+    }
+    applyFilters(view);
+    if (waiting.length) setTimeout(more, 0);
+  };
+  more();
+  return [filters, list, view.els.noMatch];
 }
 
-function buildProduct(view, product) {
-  const available = isAvailable(product);
-  const nameId = uid("product");
-  // Variant name, then the unit size unless the variant name already says it ("Jar 500 g").
+const CARDS_AT_ONCE = 16;
+
+const fold = (text) => String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+
+function applyFilters(view) {
+  const { text, category, producer } = view.filters;
+  const words = fold(text).split(/\s+/).filter(Boolean);
+  let shown = 0;
+  for (const card of view.cards) {
+    const p = card.first;
+    const haystack = fold([p.product_name, p.category, p.supplier?.name, ...card.variants.map((v) => v.variant_name)].join(" "));
+    const visible = words.every((w) => haystack.includes(w)) && (!category || String(p.category || "") === category)
+      && (!producer || String(p.supplier?.id ?? "") === producer);
+    card.el.hidden = !visible;
+    if (visible) shown++;
+  }
+  view.els.shown.textContent = t("products.shown", { count: shown });
+  view.els.noMatch.hidden = shown > 0;
+}
+
+const variantLabel = (variant) => {
   const squash = (text) => String(text || "").replace(/\s+/g, "").toLowerCase();
-  const unitText = formatUnit(product.unit, product.unit_value);
-  const details = [product.variant_name ? String(product.variant_name) : "",
-    unitText && !squash(product.variant_name).includes(squash(unitText)) ? unitText : ""].filter(Boolean);
+  const unitText = formatUnit(variant.unit, variant.unit_value);
+  return [variant.variant_name ? String(variant.variant_name) : "",
+    unitText && !squash(variant.variant_name).includes(squash(unitText)) ? unitText : ""].filter(Boolean).join(" · ");
+};
+
+function unitPriceText(variant) {
+  const up = variant.unit_price;
+  if (!up || !up.amount || !up.per) return "";
+  return t("product.unitPrice", { price: formatMoney(up.amount), per: t(`per.${up.per}`) });
+}
+
+/** Loaded lazily, its box reserved (width, height, CSS aspect-ratio) so that nothing moves when it comes. */
+function photo(url, alt, width) {
+  return h("img", { class: "product__photo", src: url, alt, width: String(width), height: String(Math.round(width * 0.75)), loading: "lazy", decoding: "async" });
+}
+
+function buildProduct(view, variants) {
+  const first = variants[0];
+  const card = { first, variants, selected: variants.find(isAvailable) || first };
+  const nameId = uid("product");
   const inCart = h("p", { class: "product__in-cart", "data-testid": "in-cart" });
-  const button = h("button", {
-    type: "button",
-    class: "button product__add",
-    "data-testid": "add-to-cart",
-    "aria-describedby": nameId,
-    disabled: !available,
-    onclick: () => addToCart(view, product.variant_id),
-  }, available ? t("product.add") : t("product.soldOut"));
-  const el = h("li", { class: `product${available ? "" : " product--sold-out"}`, "data-testid": "product", "data-variant-id": product.variant_id, "data-available": String(available) },
+  const price = h("p", { class: "product__price", "data-testid": "price" });
+  const unitPrice = h("p", { class: "product__unit-price", "data-testid": "unit-price" });
+  const left = h("p", { class: "product__left", "data-testid": "stock-left" });
+  const soldOut = h("p", { class: "product__sold-out", "data-testid": "sold-out" }, t("product.soldOut"));
+  const button = h("button", { type: "button", class: "button product__add", "data-testid": "add-to-cart", "aria-describedby": nameId,
+    onclick: () => addToCart(view, card.selected.variant_id) });
+  let chooser = null;
+  if (variants.length > 1) {
+    const selectId = uid("variant");
+    const control = h("select", { id: selectId, class: "select", "data-testid": "variant-select",
+      onchange: (e) => { card.selected = variants.find((v) => v.variant_id === e.target.value) || first; show(); } },
+      variants.map((v) => h("option", { value: v.variant_id }, `${variantLabel(v)} — ${formatMoney(v.price)}${isAvailable(v) ? "" : ` (${t("product.soldOut")})`}`)));
+    control.value = card.selected.variant_id;
+    chooser = h("div", { class: "field product__variant-field" }, h("label", { for: selectId, class: "field__label" }, t("product.variant")), control);
+  }
+  const producerLink = first.supplier?.id
+    ? h("a", { class: "product__producer", href: `#/shops/${encodeURIComponent(view.shopId)}/producers/${encodeURIComponent(first.supplier.id)}`, "data-testid": "producer-link" },
+      t("product.by", { name: String(first.supplier.name || "") }))
+    : null;
+  card.el = h("li", { class: "product", "data-testid": "product", "data-product-id": String(first.product_id ?? ""),
+    "data-variant-ids": variants.map((v) => v.variant_id).join(" ") },
+    first.image_url ? photo(first.image_url, "", 320) : null,
     h("div", { class: "product__info" },
-      h("h4", { class: "product__name", id: nameId }, String(product.product_name || ""),
-        details.length ? h("span", { class: "product__variant" }, details.join(" · ")) : null),
-      h("p", { class: "product__price", "data-testid": "price" },
-        h("span", { class: "visually-hidden" }, `${t("product.price")} `), formatMoney(product.price)),
-      available ? null : h("p", { class: "product__sold-out", "data-testid": "sold-out" }, t("product.soldOut"))),
+      h("h3", { class: "product__name", id: nameId }, String(first.product_name || ""),
+        variants.length === 1 && variantLabel(first) ? h("span", { class: "product__variant" }, variantLabel(first)) : null),
+      producerLink,
+      first.category ? h("p", { class: "product__category" }, String(first.category)) : null,
+      first.description ? h("p", { class: "product__description" }, String(first.description)) : null,
+      chooser,
+      h("div", { class: "product__prices" }, price, unitPrice),
+      left, soldOut),
     h("div", { class: "product__actions" }, button, inCart));
-  view.productEls.set(product.variant_id, { el, inCart });
-  updateProductCount(view, product.variant_id);
-  return el;
+
+  function show() {
+    const v = card.selected;
+    const available = isAvailable(v);
+    card.el.dataset.variantId = v.variant_id;
+    card.el.dataset.available = String(available);
+    card.el.classList.toggle("product--sold-out", !available);
+    price.replaceChildren(h("span", { class: "visually-hidden" }, `${t("product.price")} `), formatMoney(v.price));
+    unitPrice.textContent = unitPriceText(v);
+    left.textContent = v.low_stock && available ? t("product.left", { count: v.stock }) : "";
+    left.hidden = !left.textContent;
+    soldOut.hidden = available;
+    button.disabled = !available;
+    button.textContent = available ? t("product.add") : t("product.soldOut");
+    updateProductCount(view, v.variant_id);
+  }
+  card.show = show;
+  for (const v of variants) view.productEls.set(v.variant_id, { card, inCart });
+  show();
+  return card;
 }
 
 function updateProductCount(view, variantId) {
   const entry = view.productEls.get(variantId);
-  if (!entry) return;
+  if (!entry || entry.card.selected.variant_id !== variantId) return;
   const line = view.cart.lines.find((l) => l.variant_id === variantId);
   entry.inCart.textContent = line ? t("product.inCart", { count: line.quantity }) : "";
 }
@@ -571,6 +711,10 @@ function addToCart(view, variantId) {
   if (!product || !isAvailable(product)) return;
   const cart = view.cart;
   let line = cart.lines.find((l) => l.variant_id === variantId);
+  if (typeof product.stock === "number" && (line ? line.quantity : 0) + 1 > product.stock) {
+    say(t("product.tooMany", { count: product.stock, name: lineName({ ...snapshot(product) }) }), "error");
+    return;
+  }
   if (line) {
     line.quantity += 1;
     Object.assign(line, snapshot(product));
@@ -588,6 +732,12 @@ function setQuantity(view, variantId, quantity) {
   const line = cart.lines.find((l) => l.variant_id === variantId);
   if (!line) return;
   if (quantity === 0) return removeFromCart(view, variantId);
+  const product = view.products && view.products.get(variantId);
+  if (product && typeof product.stock === "number" && quantity > product.stock) {
+    view.lineEls.get(variantId).qty.value = String(line.quantity);
+    say(t("product.tooMany", { count: product.stock, name: lineName(line) }), "error");
+    return;
+  }
   line.quantity = quantity;
   if (cart.problems[variantId] === "insufficient_stock") delete cart.problems[variantId];
   commitCart(view);
@@ -764,6 +914,19 @@ function buildCheckout(view) {
   els.payment = h("select", { id: "payment-method", name: "payment_method_id", class: "select", required: true, "data-testid": "payment-method", onchange: () => updateEstimate(view) },
     view.payment.map((m) => h("option", { value: String(m.id) }, methodLabel(m))));
 
+  const addressInput = (key, autocomplete, required) => h("input", { id: `address-${key}`, class: "input", type: key === "phone" ? "tel" : "text",
+    autocomplete, required, "data-testid": `address-${key}` });
+  els.address = {
+    line1: addressInput("line1", "address-line1", true), line2: addressInput("line2", "address-line2", false),
+    postcode: addressInput("postcode", "postal-code", true), city: addressInput("city", "address-level2", true),
+    phone: addressInput("phone", "tel", false),
+  };
+  const addressFields = Object.entries(els.address).map(([key, input]) => field(`address-${key}`, t(`checkout.${key}`), input).wrap);
+  els.addressError = h("p", { class: "field__error", id: "address-error", hidden: true });
+  els.addressBox = h("fieldset", { class: "address", "data-testid": "delivery-address" },
+    h("legend", {}, t("checkout.address")), els.addressError, addressFields);
+  els.paymentInfo = h("div", { class: "payment-info", "data-testid": "payment-info", "aria-live": "polite" });
+  els.breakdown = h("ul", { class: "breakdown" });
   const nameField = field("customer-name", t("checkout.name"), els.name);
   const emailField = field("customer-email", t("checkout.email"), els.email);
   const shippingField = field("shipping-method", t("checkout.shipping"), els.shipping);
@@ -781,17 +944,25 @@ function buildCheckout(view) {
 
   els.form = h("form", { class: "checkout panel", "data-testid": "checkout-form", novalidate: true, "aria-labelledby": "checkout-heading", onsubmit: (e) => placeOrder(e, view) },
     h("h2", { id: "checkout-heading" }, t("checkout.title")),
-    nameField.wrap, emailField.wrap, shippingField.wrap, paymentField.wrap,
+    nameField.wrap, emailField.wrap, shippingField.wrap, els.addressBox, paymentField.wrap, els.paymentInfo,
     h("dl", { class: "estimate" },
       h("div", {}, h("dt", {}, t("checkout.items")), els.estItems),
       h("div", {}, h("dt", {}, t("checkout.shippingFee")), els.estShipping),
       h("div", {}, h("dt", {}, t("checkout.paymentFee")), els.estPayment),
       h("div", { class: "estimate__total" }, h("dt", {}, t("checkout.estimate")), els.estTotal)),
+    h("details", { class: "breakdown-box", "data-testid": "fee-breakdown" }, h("summary", {}, t("checkout.breakdown")),
+      h("p", { class: "note" }, t("checkout.perItemFees")), els.breakdown),
     h("p", { class: "note" }, t("checkout.estimateNote")),
     noMethods ? h("p", { class: "failure" }, t("checkout.noMethods")) : null,
     els.placeOrder);
   for (const input of [els.name, els.email]) {
     input.addEventListener("input", () => setFieldError(view, input === els.name ? "name" : "email", null));
+  }
+  for (const input of Object.values(els.address)) {
+    input.addEventListener("input", () => {
+      input.removeAttribute("aria-invalid");
+      if (["line1", "postcode", "city"].every((key) => els.address[key].value.trim())) els.addressError.hidden = true;
+    });
   }
   els.form.hidden = view.cart.lines.length === 0;
   return els.form;
@@ -812,6 +983,33 @@ function updateEstimate(view) {
   els.estShipping.textContent = shipping ? formatMoney(shipping) : t("checkout.free");
   els.estPayment.textContent = payment ? formatMoney(payment) : t("checkout.free");
   els.estTotal.textContent = formatMoney(items + shipping + payment);
+  const method = (methods, id) => methods.find((m) => String(m.id) === id);
+  const chosenShipping = method(view.shipping, els.shipping.value);
+  const chosenPayment = method(view.payment, els.payment.value);
+  els.addressBox.hidden = !chosenShipping || chosenShipping.pickup !== false;
+  els.paymentInfo.replaceChildren(...(chosenPayment && chosenPayment.description
+    ? [h("h3", {}, t("checkout.paymentInfo")), h("p", { class: "pre-line" }, String(chosenPayment.description))] : []));
+  els.breakdown.replaceChildren(...[
+    [t("checkout.items"), items],
+    chosenShipping ? [chosenShipping.name, shipping] : null,
+    chosenPayment ? [chosenPayment.name, payment] : null,
+  ].filter(Boolean).map(([label, cents]) => h("li", {}, h("span", {}, String(label)), h("span", {}, cents ? formatMoney(cents) : t("checkout.free")))));
+}
+
+/** The delivery address when the chosen method is a delivery; null for a pickup; false when incomplete. */
+function deliveryAddress(view) {
+  const { els } = view;
+  if (els.addressBox.hidden) return null;
+  const value = Object.fromEntries(Object.entries(els.address).map(([key, input]) => [key, input.value.trim()]));
+  const missing = ["line1", "postcode", "city"].filter((key) => !value[key]);
+  for (const key of ["line1", "postcode", "city"]) els.address[key].toggleAttribute("aria-invalid", missing.includes(key));
+  els.addressError.textContent = missing.length ? t("error.addressRequired") : "";
+  els.addressError.hidden = !missing.length;
+  if (missing.length) {
+    els.address[missing[0]].focus();
+    return false;
+  }
+  return { name: els.name.value.trim(), ...value };
 }
 
 function setFieldError(view, key, text) {
@@ -865,11 +1063,18 @@ async function placeOrder(event, view) {
     return;
   }
 
+  const address = deliveryAddress(view);
+  if (address === false) {
+    say(t("error.addressRequired"), "error");
+    return;
+  }
   const body = {
     customer: { email: els.email.value.trim(), name: els.name.value.trim() },
     items: cart.lines.map((l) => ({ variant_id: l.variant_id, quantity: l.quantity })),
     shipping_method_id: els.shipping.value,
     payment_method_id: els.payment.value,
+    language: lang,
+    ...(address ? { delivery_address: address } : {}),
   };
   const bodyText = JSON.stringify(body);
   // One Idempotency-Key per checkout attempt: reused while retrying the very same request, new
@@ -963,6 +1168,13 @@ function handleOrderError(view, err) {
     say(t("error.unknownVariant", { name: lineName(line) }), "error");
     return;
   }
+  if (/delivery_address/i.test(field)) {
+    els.addressError.textContent = t("error.addressRequired");
+    els.addressError.hidden = false;
+    els.address.line1.focus();
+    say(t("error.addressRequired"), "error");
+    return;
+  }
   const checks = [
     [/shipping/i, "shipping", els.shipping, "error.shippingInvalid"],
     [/payment/i, "payment", els.payment, "error.paymentInvalid"],
@@ -990,7 +1202,9 @@ function confirmOrder(view, cycle, order, body) {
   const names = {};
   for (const line of view.cart.lines) names[line.variant_id] = { product_name: line.product_name, variant_name: line.variant_name };
   const orderId = String(order.id ?? order.number ?? uuid());
-  const record = { shopId: view.shopId, shopName: view.shopName, cycleId: cycle.id, readyFor: cycle.ready_for, order, names, email: body.customer.email };
+  const payment = view.payment.find((m) => String(m.id) === body.payment_method_id);
+  const record = { shopId: view.shopId, shopName: view.shopName, cycleId: cycle.id, readyFor: cycle.ready_for, order, names, email: body.customer.email,
+    paymentInfo: payment && payment.description ? String(payment.description) : "" };
   const confirmations = (session.get("hubcycle.confirmations.v1") || []).filter((c) => c && c.orderId !== orderId);
   confirmations.unshift({ orderId, record });
   session.set("hubcycle.confirmations.v1", confirmations.slice(0, 5));
@@ -1030,17 +1244,23 @@ function showConfirmation(shopId, orderId) {
     h("dl", { class: "confirmation__facts" },
       h("div", {}, h("dt", {}, t("confirmation.number")), h("dd", { "data-testid": "order-number" }, String(order.number ?? ""))),
       readyFor ? h("div", {}, h("dt", {}, t("confirmation.readyFor")), h("dd", { "data-testid": "confirmation-ready-for" }, String(readyFor))) : null),
-    h("section", { class: "panel confirmation__pickup", "aria-labelledby": "pickup-heading" },
-      h("h2", { id: "pickup-heading" }, t("confirmation.pickup")),
-      h("p", { class: "pre-line", "data-testid": "pickup-instructions" }, pickup || t("confirmation.noPickup"))),
+    order.manage_url ? h("section", { class: "panel confirmation__manage" },
+      h("p", {}, h("a", { class: "button button--primary", href: order.manage_url, "data-testid": "manage-link" }, t("confirmation.manage"))),
+      h("p", { class: "note" }, t("confirmation.manageNote"))) : null,
+    order.delivery_address
+      ? h("section", { class: "panel confirmation__pickup", "aria-labelledby": "delivery-heading" },
+        h("h2", { id: "delivery-heading" }, t("checkout.address")),
+        h("p", { class: "pre-line", "data-testid": "confirmation-address" }, addressText(order.delivery_address)))
+      : h("section", { class: "panel confirmation__pickup", "aria-labelledby": "pickup-heading" },
+        h("h2", { id: "pickup-heading" }, t("confirmation.pickup")),
+        h("p", { class: "pre-line", "data-testid": "pickup-instructions" }, pickup || t("confirmation.noPickup"))),
+    record.paymentInfo ? h("section", { class: "panel", "aria-labelledby": "payment-heading" },
+      h("h2", { id: "payment-heading" }, t("checkout.paymentInfo")),
+      h("p", { class: "pre-line", "data-testid": "confirmation-payment" }, record.paymentInfo)) : null,
     h("section", { class: "confirmation__order", "aria-labelledby": "order-items-heading" },
       h("h2", { id: "order-items-heading" }, t("confirmation.items")),
       h("table", { class: "order-table", "data-testid": "order-items" },
-        h("thead", {}, h("tr", {},
-          h("th", { scope: "col" }, t("confirmation.product")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.quantity")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.price")),
-          h("th", { scope: "col", class: "num" }, t("confirmation.lineTotal")))),
+        orderTableHead(),
         h("tbody", {}, items.map((item) => h("tr", { "data-testid": "order-item", "data-variant-id": item.variant_id },
           h("th", { scope: "row" }, itemName(String(item.variant_id))),
           h("td", { class: "num" }, String(item.quantity ?? "")),
@@ -1059,11 +1279,138 @@ function showConfirmation(shopId, orderId) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A producer's page
+// ---------------------------------------------------------------------------------------------
+
+async function showProducer(token, shopId, producerId) {
+  const producer = await loadPage(token, apiUrl("producers", producerId), t("producer.notFound"), "producer.notFound");
+  if (!producer || token !== routeToken) return;
+  const back = h("p", { class: "breadcrumb" }, h("a", { href: shopHash(shopId) }, h("span", { "aria-hidden": "true" }, "← "), t("producer.back")));
+  setTitle(String(producer.name));
+  render(h("article", { class: "producer-page", "data-testid": "producer-page" },
+    back,
+    h("div", { class: "producer-page__head" },
+      producer.logo_url ? h("img", { class: "producer-page__photo", src: producer.logo_url, alt: "", width: "160", height: "160", decoding: "async" }) : null,
+      h("div", {},
+        h("h1", {}, String(producer.name)),
+        producer.address ? h("p", { class: "pre-line", "data-testid": "producer-place" }, String(producer.address)) : null)),
+    producer.description ? h("p", { class: "pre-line producer-page__description", "data-testid": "producer-description" }, String(producer.description)) : null));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shopper's own order, by the secret of their private link
+// ---------------------------------------------------------------------------------------------
+
+async function showMyOrder(token, secret, notice = null) {
+  const order = await loadPage(token, apiUrl("my-orders", secret), t("myOrder.notFound"), "myOrder.notFound");
+  if (!order || token !== routeToken) return;
+  renderMyOrder(token, secret, order);
+  if (notice) say(notice, "success");
+}
+
+function renderMyOrder(token, secret, order) {
+  const items = asList(order.items);
+  const changeable = order.changeable === true;
+  const inputs = new Map();
+  const status = order.state === "cancelled" ? t("myOrder.cancelled")
+    : changeable ? t("myOrder.until", { date: formatDate(order.closes_at) }) : t("myOrder.closed");
+  const rows = items.map((item) => {
+    const id = uid("my-qty");
+    const name = [item.product_name, item.variant_name].filter(Boolean).join(", ");
+    let quantity = String(item.quantity ?? "");
+    if (changeable) {
+      const input = h("input", { id, class: "input my-order__qty", type: "number", min: "0", step: "1", inputmode: "numeric", value: quantity, "data-testid": "my-order-quantity" });
+      inputs.set(String(item.variant_id), { input, before: Number(item.quantity) });
+      quantity = [h("label", { for: id, class: "visually-hidden" }, `${t("cart.quantity")}: ${name}`), input];
+    }
+    return h("tr", { "data-testid": "order-item", "data-variant-id": item.variant_id },
+      h("th", { scope: "row" }, name),
+      h("td", { class: "num" }, quantity),
+      h("td", { class: "num" }, formatMoney(item.price)),
+      h("td", { class: "num" }, formatMoney(item.total)));
+  });
+  const save = async (event) => {
+    event.preventDefault();
+    const changes = [...inputs].map(([variant_id, { input, before }]) => ({ variant_id, quantity: Number(input.value) }))
+      .filter((c, i) => c.quantity !== [...inputs.values()][i].before);
+    if (changes.some((c) => !Number.isInteger(c.quantity) || c.quantity < 0)) return say(t("cart.invalidQuantity"), "error");
+    if (!changes.length) return say(t("myOrder.nothing"), "error");
+    await act(token, secret, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ items: changes }) }, "", t("myOrder.saved"));
+  };
+  const cancel = async () => {
+    if (!window.confirm(t("myOrder.cancelConfirm"))) return;
+    await act(token, secret, { method: "POST" }, "/cancel", t("myOrder.cancelledNow"));
+  };
+  setTitle(t("myOrder.title", { number: order.number ?? "" }));
+  const address = order.delivery_address;
+  render(h("section", { class: "my-order", "data-testid": "my-order" },
+    h("h1", {}, t("myOrder.title", { number: order.number ?? "" })),
+    h("p", { class: `my-order__status${changeable ? "" : " my-order__status--locked"}`, "data-testid": "my-order-status" }, status),
+    h("dl", { class: "confirmation__facts" },
+      order.ready_for ? h("div", {}, h("dt", {}, t("confirmation.readyFor")), h("dd", {}, String(order.ready_for))) : null,
+      order.shipping_method ? h("div", {}, h("dt", {}, t("checkout.shipping")), h("dd", {}, String(order.shipping_method.name))) : null,
+      address ? h("div", {}, h("dt", {}, t("checkout.address")), h("dd", { class: "pre-line", "data-testid": "my-order-address" }, addressText(address))) : null,
+      order.payment_method ? h("div", {}, h("dt", {}, t("checkout.payment")), h("dd", { class: "pre-line" },
+        [order.payment_method.name, order.payment_method.description].filter(Boolean).join("\n"))) : null),
+    h("form", { class: "my-order__form", onsubmit: save },
+      h("table", { class: "order-table", "data-testid": "order-items" },
+        orderTableHead(),
+        h("tbody", {}, rows)),
+      h("dl", { class: "totals" },
+        asList(order.adjustments).map((a) => h("div", { "data-testid": "order-adjustment" }, h("dt", {}, String(a.label ?? "")), h("dd", {}, formatMoney(a.amount)))),
+        h("div", { class: "totals__grand" }, h("dt", {}, t("confirmation.total")), h("dd", { "data-testid": "order-total" }, formatMoney(order.total)))),
+      changeable ? h("div", { class: "my-order__actions" },
+        h("button", { type: "submit", class: "button button--primary", "data-testid": "save-order" }, t("myOrder.save")),
+        h("button", { type: "button", class: "button button--secondary", "data-testid": "cancel-order", onclick: cancel }, t("myOrder.cancel"))) : null)));
+}
+
+function orderTableHead() {
+  return h("thead", {}, h("tr", {},
+    h("th", { scope: "col" }, t("confirmation.product")),
+    h("th", { scope: "col", class: "num" }, t("confirmation.quantity")),
+    h("th", { scope: "col", class: "num" }, t("confirmation.price")),
+    h("th", { scope: "col", class: "num" }, t("confirmation.lineTotal"))));
+}
+
+function addressText(address) {
+  return [address.name, address.line1, address.line2, `${address.postcode} ${address.city}`, address.phone].filter(Boolean).join("\n");
+}
+
+async function act(token, secret, options, suffix, done) {
+  try {
+    await request(apiUrl("my-orders", secret) + suffix, options);
+  } catch (err) {
+    if (token !== routeToken) return;
+    if (err.code === "order_cycle_closed") {
+      await showMyOrder(token, secret); // its status now says the cycle closed
+    } else if (err.code === "insufficient_stock") {
+      say(t("error.insufficient_stock_generic"), "error");
+    } else {
+      say(err.kind === "network" ? t("error.network") : t("error.rejected", { detail: err.message || err.code }), "error");
+    }
+    return;
+  }
+  if (token === routeToken) await showMyOrder(token, secret, done);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Start
 // ---------------------------------------------------------------------------------------------
 
+/** English, French, Spanish: the choice is kept in this browser and sent with the order (its emails follow it). */
+function languageSwitch() {
+  const select = h("select", { id: "language", class: "select select--small", "data-testid": "language",
+    onchange: (e) => {
+      try { window.localStorage.setItem(LANGUAGE_KEY, e.target.value); } catch { /* private mode: this page only */ }
+      window.location.reload();
+    } }, supported.map((code) => h("option", { value: code, lang: code }, LANGUAGE_NAMES[code] || code)));
+  select.value = lang;
+  return h("div", { class: "language" }, h("label", { for: "language", class: "visually-hidden" }, t("lang.label")), select);
+}
+
 function translateShell() {
   document.documentElement.lang = lang;
+  document.querySelector(".site-header__inner").append(languageSwitch());
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   document.getElementById("message-dismiss").addEventListener("click", () => {
     clearMessage();

@@ -103,3 +103,34 @@ def unsubscribe_page(token):
 
     return Response(body=reminders.unsubscribe_page(token), status_code=200,
                     headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@app.route("/my-orders/{secret}", cors=cors)
+@answers_errors
+def my_order(secret):
+    """The shopper's own order, by the secret of their private link (never logged: docs/shop-api.md)."""
+    from hubcycle.services import my_orders
+
+    return json_response(my_orders.read(secret))
+
+
+@app.route("/my-orders/{secret}", methods=["PATCH"], cors=cors)
+@answers_errors
+def change_my_order(secret):
+    from hubcycle.services import my_orders
+
+    return json_response(my_orders.change(secret, parse_body(_request.get(), my_orders.MyOrderChanges)))
+
+
+@app.route("/my-orders/{secret}/cancel", methods=["POST"], cors=cors)
+@answers_errors
+def cancel_my_order(secret):
+    from hubcycle.services import my_orders
+
+    return json_response(my_orders.cancel(secret))
+
+
+@app.route("/producers/{producer_id}", cors=cors)
+@answers_errors
+def producer(producer_id):
+    return json_response(shopfront.producer(producer_id))

@@ -166,7 +166,7 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_creates_nothing(sho
     again = post_order(shop_app, ids.cycle, order_body(BASKET), key="c0ffee")
 
     assert (first.status_code, again.status_code) == (201, 201)
-    assert json_of(again) == json_of(first)
+    assert json_of(again) == json_of(first) | {"manage_url": None}  # only the link's hash is kept: it is in the email
     assert dict(aws_requests) == {  # the transaction is refused by the order already there, which is read
         "dynamodb.Query": 1, "dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1, "dynamodb.GetItem": 1}
     assert len(OrderRepository().orders_of_cycle(ids.cycle)) == 1 and len(mailbox()) == 1
@@ -183,7 +183,7 @@ def test_a_retry_after_the_cycle_closed_still_gets_its_order(shop_app, clock, ma
     other_key = post_order(shop_app, ids.cycle, order_body(BASKET), key="new-attempt")
     other_order = post_order(shop_app, ids.cycle, order_body({CHEESE: 1}), key="c0ffee")
 
-    assert again.status_code == 201 and json_of(again) == first
+    assert again.status_code == 201 and json_of(again) == first | {"manage_url": None}
     assert (other_key.status_code, json_of(other_key)["error"]["code"]) == (409, "order_cycle_closed")
     assert (other_order.status_code, json_of(other_order)["error"]["code"]) == (422, "idempotency_key_reused")
     assert len(OrderRepository().orders_of_cycle(ids.cycle)) == 1 and len(mailbox()) == 1
@@ -197,7 +197,7 @@ def test_a_retry_of_the_order_that_took_the_last_units_gets_that_order(shop_app,
     again = post_order(shop_app, ids.cycle, order_body({CHEESE: 3}), key="c0ffee")
     someone_else = post_order(shop_app, ids.cycle, order_body({CHEESE: 3}, email="else@example.org"), key="other")
 
-    assert again.status_code == 201 and json_of(again) == first
+    assert again.status_code == 201 and json_of(again) == first | {"manage_url": None}
     assert (someone_else.status_code, json_of(someone_else)["error"]["code"]) == (409, "insufficient_stock")
     assert len(OrderRepository().orders_of_cycle(ids.cycle)) == 1 and len(mailbox()) == 1
 

@@ -88,9 +88,10 @@ def test_products_carry_fees_in_their_price_and_say_what_is_available(shop_app, 
     products = {p["variant_id"]: p for p in json_of(response)}
     assert list(products) == [CARROTS_1KG, CARROTS_5KG, HONEY, EGGS, CHEESE]  # by producer, product, variant
     assert products[CARROTS_1KG] == {
-        "variant_id": CARROTS_1KG, "product_name": "Carrots", "variant_name": "1 kg",
+        "variant_id": CARROTS_1KG, "product_id": "carrots", "product_name": "Carrots", "variant_name": "1 kg",
+        "description": "", "category": "", "image_url": "",
         "supplier": {"id": "farm", "name": "Blue Field Farm"}, "unit": "kg", "unit_value": "1",
-        "price": "3.14", "available": True,
+        "price": "3.14", "unit_price": {"amount": "3.14", "per": "kg"}, "available": True, "stock": 10, "low_stock": False,
     }
     assert {v: p["price"] for v, p in products.items()} == {
         CARROTS_1KG: "3.14", CARROTS_5KG: "11.50", HONEY: "8.20", EGGS: "3.70", CHEESE: "6.50"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -62,6 +63,10 @@ class LineItem(Entity):
         return Variant(id=self.variant_id, product_id="", supplier_id=self.supplier_id, product_name=self.product_name,
                        name=self.variant_name, unit=self.unit, unit_value=self.unit_value, price=self.base_price,
                        on_hand=None if self.on_demand else 0, on_demand=self.on_demand)
+
+
+ShopperLanguage = Literal["en", "fr", "es"]
+"""The storefront's languages: a shop's emails to its shoppers are written in each of them."""
 
 
 class OrderCustomer(Entity):
@@ -125,6 +130,10 @@ class Order(Entity):
     history: list[HistoryEntry] = Field(default_factory=list)
     version: int = 0
     """Optimistic lock: a change is written only over the version it read."""
+    language: ShopperLanguage | None = None
+    """The language the shopper ordered in: their emails follow it (None: the shop's)."""
+    manage_hash: str = ""
+    """SHA-256 of the secret of the shopper's private link (services.my_orders); never the secret."""
 
     @property
     def supplier_ids(self) -> set[str]:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from hubcycle.enterprises import Entity, Name, Text, WebAddress, line
-from hubcycle.money import Money, Quantity
+from hubcycle.money import Money, Quantity, to_cents
 
 
 class Unit(StrEnum):
@@ -24,6 +24,17 @@ Category = line(60, min_length=0)
 """Free text, as the producer names it ("Légumes", "Cheese"); empty: none."""
 
 _KG_PER_UNIT = {Unit.g: Decimal("0.001"), Unit.kg: Decimal("1")}
+_UNIT_PRICE_PER = {Unit.g: ("kg", Decimal("0.001")), Unit.kg: ("kg", Decimal(1)), Unit.ml: ("l", Decimal("0.001")),
+                   Unit.l: ("l", Decimal(1)), Unit.item: ("item", Decimal(1))}
+LOW_STOCK = 5
+"""At most this many left: the shop says "only N left"."""
+
+
+def unit_price(price: Decimal, unit: Unit, unit_value: Decimal) -> tuple[Decimal, str]:
+    """What shoppers compare between sizes: the price per kg, per l or per item (a pack of 6
+    items at 3.00 is 0.50 per item), to the cent."""
+    per, factor = _UNIT_PRICE_PER[unit]
+    return to_cents(price / (unit_value * factor)), per
 
 
 class Variant(Entity):
@@ -61,6 +72,10 @@ class Variant(Entity):
     @property
     def available(self) -> bool:
         return self.can_supply(1)
+
+    @property
+    def low_stock(self) -> bool:
+        return not self.on_demand and 0 < (self.on_hand or 0) <= LOW_STOCK
 
 
 class Product(Entity):

@@ -2,6 +2,7 @@
 would. Every function's module is named `app`, so each is loaded under a name of its own."""
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import sys
@@ -66,6 +67,9 @@ def api_gateway_event(method: str, resource: str, path_parameters: dict | None =
     }
 
 
+COMPRESSION_MIN_BYTES = 1024
+
+
 class LocalHTTPServer(ThreadingHTTPServer):
     """A server of the local system: a thread per connection, room for a burst of connections
     (socketserver's backlog of 5 had the kernel reset most of 100 simultaneous checkouts), and a
@@ -77,10 +81,19 @@ class LocalHTTPServer(ThreadingHTTPServer):
 
 
 class QuietRequestHandler(ChaliceRequestHandler):
-    """API Gateway keeps access logs to itself; the functions' own logs are what matters here."""
+    """API Gateway keeps access logs to itself; the functions' own logs are what matters here.
+    Answers of 1 KB and more are gzipped for a client that accepts it, as API Gateway does with
+    the shop API's `minimum_compression_size` (its .chalice/config.json)."""
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - overrides http.server
         return
+
+    def _send_http_response_with_body(self, code: int, headers: dict, body: str | bytes) -> None:
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        if len(raw) >= COMPRESSION_MIN_BYTES and "gzip" in self.headers.get("Accept-Encoding", ""):
+            raw = gzip.compress(raw, compresslevel=6)
+            headers["Content-Encoding"] = "gzip"
+        super()._send_http_response_with_body(code, headers, raw)
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         """A path no route takes: the local gateway answers as API Gateway does by default (403

@@ -4,10 +4,12 @@ console is served under /console/ from its build (build/console, `make console`)
 `config.js` naming the local admin API and user pool."""
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler
+from pathlib import Path
 
 from hubcycle.local.apps import ROOT, LocalHTTPServer
 from hubcycle.local.mailbox import MAILBOX
@@ -37,8 +39,28 @@ class StorefrontHandler(SimpleHTTPRequestHandler):
         elif path == "/config.js":
             config = {"shopApiUrl": self.shop_api_url, "currency": "EUR"}
             self._send(200, "text/javascript", f"window.HUBCYCLE_CONFIG = {json.dumps(config)};\n".encode())
+        elif path.endswith((".js", ".css", ".html", "/")) and "gzip" in self.headers.get("Accept-Encoding", ""):
+            self._send_compressed(path)
         else:
             super().do_GET()
+
+    def _send_compressed(self, path: str) -> None:
+        """Text files gzipped, as CloudFront serves them (`Compress: true`, infra/core.yaml)."""
+        file = Path(self.translate_path(path))
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_file():
+            super().do_GET()
+            return
+        body = gzip.compress(file.read_bytes(), compresslevel=6)
+        kind = {".js": "text/javascript", ".css": "text/css"}.get(file.suffix, "text/html")
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.wfile.write(body)
 
     def console_config(self) -> dict:
         """Read on each request: the tests give each test a new user pool."""

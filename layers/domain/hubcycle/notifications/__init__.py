@@ -6,10 +6,10 @@ from decimal import Decimal
 from hubcycle.enterprises import Language
 from hubcycle.settings import settings
 
-_DECIMAL_MARK = {Language.en: ".", Language.fr: ","}
+_DECIMAL_MARK = {Language.en: ".", Language.fr: ",", "es": ","}
 
 
-def money_text(amount: Decimal, language: Language, currency: str = "") -> str:
+def money_text(amount: Decimal, language: Language | str, currency: str = "") -> str:
     """An amount as the reader's language writes it: "12.50" in English, "12,50" in French, with
     the currency after it when given ("12,50 EUR")."""
     text = f"{amount:.2f}".replace(".", _DECIMAL_MARK[language])

@@ -29,6 +29,7 @@ TEXTS = {
         "pickup": "Pickup instructions",
         "payment": "Payment",
         "reply": "Any question? Reply to this email to reach {shop}.",
+        "manage": "See, change or cancel your order until the order cycle closes (keep this link to yourself)",
         "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
         "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                    "October", "November", "December"],
@@ -49,19 +50,44 @@ TEXTS = {
         "pickup": "Modalités de retrait",
         "payment": "Paiement",
         "reply": "Une question ? Répondez à cet email pour joindre {shop}.",
+        "manage": "Voir, modifier ou annuler votre commande jusqu'à la clôture du cycle (lien personnel, ne le partagez pas)",
         "weekdays": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
         "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                    "octobre", "novembre", "décembre"],
     },
+    "es": {
+        "subject": "Pedido {number} confirmado: {shop}",
+        "greeting": "Hola {name}:",
+        "intro": "gracias por tu pedido en {shop}.",
+        "number": "Número de pedido",
+        "placed": "Realizado el",
+        "ready_for": "Listo para",
+        "items": "Tu pedido",
+        "each": "la unidad",
+        "products": "Productos",
+        "total": "Total",
+        "fees_included": "Gastos incluidos en el total",
+        "shipping": "Entrega o recogida",
+        "pickup": "Instrucciones de recogida",
+        "payment": "Pago",
+        "reply": "¿Alguna pregunta? Responde a este correo para contactar con {shop}.",
+        "manage": "Ver, cambiar o cancelar tu pedido hasta el cierre del ciclo (enlace personal, no lo compartas)",
+        "weekdays": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+        "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+                   "octubre", "noviembre", "diciembre"],
+    },
 }
 
 
-def order_confirmation(order: Order, shop: Enterprise, shipping: ShippingMethod, payment: PaymentMethod) -> OutgoingEmail:
-    """The email to the shopper once the order is stored; replies go to the shop."""
-    words = TEXTS[shop.language]
+def order_confirmation(order: Order, shop: Enterprise, shipping: ShippingMethod, payment: PaymentMethod,
+                       manage_url: str) -> OutgoingEmail:
+    """The email to the shopper once the order is stored, in the language they ordered in, with
+    their private link to the order; replies go to the shop."""
+    language = order.language or shop.language
+    words = TEXTS[language]
 
     def money(amount: Decimal) -> str:
-        return money_text(amount, shop.language)
+        return money_text(amount, language)
 
     facts = [(words["number"], order.number), (words["placed"], _local_time(order.created_at, shop, words))]
     if order.ready_for:
@@ -77,7 +103,7 @@ def order_confirmation(order: Order, shop: Enterprise, shipping: ShippingMethod,
     delivery = [(words["shipping"], shipping.name)]
     if order.pickup_instructions.strip():
         delivery.append((words["pickup"], order.pickup_instructions.strip()))
-    delivery.append((words["payment"], payment.name))
+    delivery.append((words["payment"], f"{payment.name}\n{payment.description}" if payment.description else payment.name))
 
     greeting = words["greeting"].format(name=order.customer.name)
     intro = words["intro"].format(shop=shop.name)
@@ -91,6 +117,7 @@ def order_confirmation(order: Order, shop: Enterprise, shipping: ShippingMethod,
         *[f"{label}: {value}" for label, value in totals],
         fees, "",
         *[f"{label}:\n{value}" if "\n" in value else f"{label}: {value}" for label, value in delivery], "",
+        f"{words['manage']}:", manage_url, "",
         reply, "",
     ])
     html = "".join([
@@ -105,6 +132,7 @@ def order_confirmation(order: Order, shop: Enterprise, shipping: ShippingMethod,
         _table(totals, bold_last=True),
         f"<p><small>{escape(fees)}</small></p>",
         _table(delivery),
+        f"<p><a href=\"{escape(manage_url)}\">{escape(words['manage'])}</a></p>",
         f"<p>{escape(reply)}</p>",
         "</body></html>",
     ])

@@ -225,13 +225,21 @@ class OrderRepository(Repository):
         return actions, subjects
 
 
-    def change(self, previous: Order, changed: Order, moves: list[StockMove], outbox: list[dict]) -> bool:
+    def change(self, previous: Order, changed: Order, moves: list[StockMove], outbox: list[dict],
+               open_at: datetime | None = None) -> bool:
         """Write `changed` over `previous` (if no one changed the order since), move the stock of
         its changed lines on the variants and every copy named in `moves`, and add the `outbox`
         items, in one transaction. 409 order_changed if the order moved on, insufficient_stock if
-        a line grows past the stock. False when a copy or a variant read is gone: read again."""
+        a line grows past the stock. False when a copy or a variant read is gone: read again.
+        With `open_at`, only while the cycle is open then (the closing stops sales first):
+        409 order_cycle_closed otherwise."""
         actions = [put_action(order_item(changed), condition="version = :read", values={":read": previous.version})]
         subjects: list[tuple] = [("order", changed.id)]
+        if open_at is not None:
+            actions.append(condition_check_action(
+                keys.order_cycle(changed.order_cycle_id), keys.CYCLE_SK,
+                "attribute_not_exists(sales_stopped_at) AND closes_at > :now", {":now": keys.iso(open_at)}))
+            subjects.append(("cycle", changed.order_cycle_id))
         for move in moves:
             for action, subject in move.actions():
                 actions.append(action)
@@ -251,6 +259,9 @@ class OrderRepository(Repository):
                 failed = [subject for subject, reason in zip(subjects, cancelled.reasons) if reason == _CHECK_FAILED]
                 if ("order", changed.id) in failed:
                     raise Conflict("someone changed this order meanwhile; read it again", code="order_changed") from None
+                if ("cycle", changed.order_cycle_id) in failed:
+                    raise Conflict("the order cycle has closed: the order can no longer be changed",
+                                   code="order_cycle_closed") from None
                 short = next((v for kind, v in failed if kind == "take"), None)
                 if short is not None:
                     raise Conflict(f"not enough stock left of variant {short}", field=short,

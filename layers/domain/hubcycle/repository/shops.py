@@ -38,6 +38,11 @@ class ShopRepository(Repository):
         return [views.view_of(item, views.ENTERPRISE)
                 for item in self.batch_get((keys.enterprise(e), keys.ENTERPRISE_SK) for e in selling)]
 
+    def enterprise(self, enterprise_id: str) -> dict | None:
+        """One GetItem: an enterprise's public page (a producer's, from the shop)."""
+        item = self.get(keys.enterprise(enterprise_id), keys.ENTERPRISE_SK)
+        return None if item is None else views.view_of(item, views.ENTERPRISE)
+
     def shop_page(self, enterprise_id: str, now: datetime) -> ShopPage:
         """One Query on the enterprise's partition; the filter keeps the enterprise, its methods
         and the participations that sell now."""

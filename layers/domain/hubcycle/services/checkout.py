@@ -32,9 +32,10 @@ from hubcycle.clock import clock
 from hubcycle.enterprises import Entity
 from hubcycle.errors import Conflict, DomainError, Invalid
 from hubcycle.fees import price_order
+from hubcycle.order_links import manage_url, new_secret, secret_hash, secret_of
 from hubcycle.notifications.order_confirmation import order_confirmation
 from hubcycle.order_cycles import Id, open_exchange
-from hubcycle.orders import DeliveryAddress, HistoryEntry, Order, OrderCustomer
+from hubcycle.orders import DeliveryAddress, HistoryEntry, Order, OrderCustomer, ShopperLanguage
 from hubcycle.products import Offer
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.orders import OrderRepository
@@ -76,31 +77,41 @@ class CheckoutRequest(Entity):
     payment_method_id: Id
     delivery_address: DeliveryAddress | None = None
     """Required when the shipping method is not a pickup."""
+    language: ShopperLanguage | None = None
+    """The storefront's language: the shopper's emails are written in it."""
 
 
 def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempotency_key: str | None = None) -> dict:
     """Place the order and return the contract's answer (the first answer again on a retry)."""
     if idempotency_key is None:
-        return answer(_checkout(shop_id, cycle_id, request, _new_order_id()))
+        return _placed_answer(*_checkout(shop_id, cycle_id, request, _new_order_id()))
     order_id = _derived_order_id(_valid_key(idempotency_key), shop_id, cycle_id)
     try:
-        return answer(_checkout(shop_id, cycle_id, request, order_id))
+        return _placed_answer(*_checkout(shop_id, cycle_id, request, order_id))
     except DomainError as refused:
         if refused.code == KEY_REUSED:  # the order under this key was read already
             raise
         earlier = OrderRepository().find(cycle_id, order_id)
         if earlier is None:
             raise
-        return answer(_earlier_attempt(earlier, request))
+        return _placed_answer(_earlier_attempt(earlier, request), None)
+
+
+def _placed_answer(order: Order, secret: str | None) -> dict:
+    """The answer to the shopper who placed it, with their private link. Only the hash of the
+    link's secret is stored, so an earlier attempt's answer has none: its email carries it."""
+    return answer(order) | {"manage_url": manage_url(secret) if secret else None}
 
 
 def take_order(shop_id: str, cycle_id: str, request: CheckoutRequest, taken_by: str) -> Order:
     """An order a manager takes for a customer (by phone): priced and stocked like the shop's,
     while the cycle is open and after it closed too."""
-    return _checkout(shop_id, cycle_id, request, _new_order_id(), taken_by=taken_by)
+    return _checkout(shop_id, cycle_id, request, _new_order_id(), taken_by=taken_by)[0]
 
 
-def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: str, taken_by: str | None = None) -> Order:
+def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: str,
+              taken_by: str | None = None) -> tuple[Order, str | None]:
+    """The order placed, and the secret of its private link (None: an earlier attempt's order)."""
     now = clock.now()
     cycle, fees = OrderCycleRepository().pricing(cycle_id)
     exchange = open_exchange(cycle, shop_id, now, closed_too=taken_by is not None)
@@ -127,6 +138,7 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
         _count("StockConflicts")
         raise Conflict(f"not enough stock left of variant {short}", field=short, code="insufficient_stock")
 
+    secret = secret_of(cycle_id, order_id, new_secret())
     priced = _priced(cycle, shop_id, [(ordered[v], q) for v, q in quantities.items()], fees, shipping, payment)
     order = Order(
         id=order_id, number=f"HC-{order_id}", order_cycle_id=cycle_id, distributor_id=shop_id,
@@ -137,6 +149,7 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
         shipping_method=shipping, payment_method=payment, fees_applied=priced.fees_applied,
         delivery_address=None if shipping.pickup else request.delivery_address,
         history=[HistoryEntry(at=now, by=taken_by, change="order taken for the customer")] if taken_by else [],
+        language=request.language, manage_hash=secret_hash(secret),
     )
     try:
         placed = orders.place(order, ordered, now, closed_too=taken_by is not None)
@@ -145,16 +158,16 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
             _count("StockConflicts")
         raise
     if not placed:
-        return _earlier_attempt(orders.get(cycle_id, order_id), request)
+        return _earlier_attempt(orders.get(cycle_id, order_id), request), None
     logger.thread_safe_append_keys(order_id=order.id)
     try:
         logger.info("order placed", extra={"shop_id": shop_id, "order_cycle_id": cycle_id, "total": f"{order.total:.2f}",
                                            "lines": len(order.items)})
         _count("OrdersPlaced")
-        _confirm(order, shop, shipping, payment)
+        _confirm(order, shop, shipping, payment, manage_url(secret))
     finally:
         logger.thread_safe_remove_keys(["order_id"])
-    return order
+    return order, secret
 
 
 def answer(order: Order) -> dict:
@@ -223,11 +236,11 @@ def _ordered_offers(quantities: Mapping[str, int], offers: Mapping[str, Offer], 
     return {v: offers[v] for v in quantities}
 
 
-def _confirm(order: Order, shop, shipping, payment) -> None:
+def _confirm(order: Order, shop, shipping, payment, link: str) -> None:
     """Email the shopper. The order is stored already: a failure to send is logged and counted,
     never turned into an error for the shopper."""
     try:
-        send_email(order_confirmation(order, shop, shipping, payment))
+        send_email(order_confirmation(order, shop, shipping, payment, link))
     except Exception:  # any SES or network failure: the order stands
         logger.exception("order confirmation email failed")
         _count("ConfirmationEmailsFailed")

@@ -188,7 +188,36 @@ def cancel(caller: Caller, order_id: str) -> dict:
                              cancelling=True))
 
 
-def _quantities(seen: _Seen, items: list[ItemChange]) -> dict[str, int]:
+class _CustomersOwn:
+    """The order as its customer acts on it through their private link: whole, as a distributor's
+    manager would, so the rules of `_quantities` are the same."""
+
+    whole = True
+    supplier_ids: frozenset[str] = frozenset()
+
+    def __init__(self, order: Order):
+        self.order = order
+
+
+def change_by_customer(order: Order, items: list[ItemChange]) -> Order:
+    """The shopper's own change (services.my_orders): the same correction as a manager's, priced,
+    stocked and emailed alike, while the cycle is open."""
+    if order.state == OrderState.cancelled:
+        raise Conflict(f"order {order.number} is cancelled", code="order_cancelled")
+    quantities = _quantities(_CustomersOwn(order), items)
+    if not quantities:
+        raise Invalid("items: say which lines to change", field="items", code="nothing_to_change")
+    return _apply(order, quantities, {}, order.customer.email, by_customer=True)
+
+
+def cancel_by_customer(order: Order) -> Order:
+    if order.state == OrderState.cancelled:
+        raise Conflict(f"order {order.number} is cancelled already", code="order_cancelled")
+    return _apply(order, {line.variant_id: 0 for line in order.items}, {}, order.customer.email, cancelling=True,
+                  by_customer=True)
+
+
+def _quantities(seen: _Seen | _CustomersOwn, items: list[ItemChange]) -> dict[str, int]:
     """The new quantity of each named line; a supplier may only lower its own lines."""
     order = seen.order
     quantities: dict[str, int] = {}
@@ -209,9 +238,11 @@ def _quantities(seen: _Seen, items: list[ItemChange]) -> dict[str, int]:
     return quantities
 
 
-def _apply(order: Order, quantities: dict[str, int], flags: dict[str, bool], by: str, cancelling: bool = False) -> Order:
+def _apply(order: Order, quantities: dict[str, int], flags: dict[str, bool], by: str, cancelling: bool = False,
+           by_customer: bool = False) -> Order:
     """Write the change over the version read; when a copy or variant read meanwhile went away,
-    read again (the order itself still at that version) and retry."""
+    read again (the order itself still at that version) and retry. The customer's own change is
+    written only while the cycle is still open (the closing's fence, in the same transaction)."""
     repository = OrderRepository()
     read_version = order.version
     for _ in range(CONFLICT_RETRIES + 1):
@@ -222,9 +253,9 @@ def _apply(order: Order, quantities: dict[str, int], flags: dict[str, bool], by:
         changed = _changed(order, quantities, changes, flags, cancelling,
                            HistoryEntry(at=now, by=by, change=describe(changes, flags, cancelling)))
         claim = uuid4().hex
-        told = [order_change_item(order.order_cycle_id, order.id, changed.version, _email_detail(changed, changes, cancelling),
-                                  claim, now)] if changes else []
-        if repository.change(order, changed, _moves(order, changes), told):
+        detail = _email_detail(changed, changes, cancelling) | {"by_customer": by_customer}
+        told = [order_change_item(order.order_cycle_id, order.id, changed.version, detail, claim, now)] if changes else []
+        if repository.change(order, changed, _moves(order, changes), told, open_at=now if by_customer else None):
             if told:
                 notifications.deliver([OutboxItem.from_item(item) for item in told], claim)
             return changed
@@ -269,7 +300,7 @@ def _moves(order: Order, changes: list[LineChange]) -> list[StockMove]:
 def _email_detail(order: Order, changes: list[LineChange], cancelling: bool) -> dict:
     """What the customer's email says, frozen with the change it tells about."""
     return {"order_id": order.id, "number": order.number, "distributor_id": order.distributor_id,
-            "customer": order.customer.model_dump(mode="json"), "cancelled": cancelling,
+            "customer": order.customer.model_dump(mode="json"), "cancelled": cancelling, "language": order.language,
             "lines": [c.model_dump(mode="json") for c in changes], "total": f"{order.total:.2f}"}
 
 

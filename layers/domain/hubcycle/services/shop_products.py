@@ -7,6 +7,7 @@ from datetime import datetime
 
 from hubcycle.fees import shop_price
 from hubcycle.order_cycles import open_exchange
+from hubcycle.products import unit_price
 from hubcycle.repository.order_cycles import OrderCycleRepository
 
 
@@ -17,16 +18,26 @@ def products(shop_id: str, cycle_id: str, now: datetime) -> list[dict]:
     exchange = open_exchange(cycle, shop_id, now)
     sold = [offers[v] for v in exchange.variant_ids if v in offers and not offers[v].hidden]
     sold.sort(key=lambda o: (o.supplier_name.lower(), o.product_name.lower(), o.name.lower(), o.id))
-    return [
-        {
-            "variant_id": offer.id,
-            "product_name": offer.product_name,
-            "variant_name": offer.name,
-            "supplier": {"id": offer.supplier_id, "name": offer.supplier_name},
-            "unit": offer.unit.value,
-            "unit_value": str(offer.unit_value),
-            "price": f"{shop_price(cycle, shop_id, offer, fees):.2f}",
-            "available": offer.available,
-        }
-        for offer in sold
-    ]
+    return [_product(offer, shop_price(cycle, shop_id, offer, fees)) for offer in sold]
+
+
+def _product(offer, price) -> dict:
+    """One variant as the shop lists it; `product_id` groups a product's variants in one card."""
+    per_unit, per = unit_price(price, offer.unit, offer.unit_value)
+    return {
+        "variant_id": offer.id,
+        "product_id": offer.product_id,
+        "product_name": offer.product_name,
+        "variant_name": offer.name,
+        "description": offer.product_description,
+        "category": offer.category,
+        "image_url": offer.image_url,
+        "supplier": {"id": offer.supplier_id, "name": offer.supplier_name},
+        "unit": offer.unit.value,
+        "unit_value": str(offer.unit_value),
+        "price": f"{price:.2f}",
+        "unit_price": {"amount": f"{per_unit:.2f}", "per": per},
+        "available": offer.available,
+        "stock": None if offer.on_demand else offer.on_hand,
+        "low_stock": offer.low_stock,
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hubcycle.errors import NotFound
 from hubcycle.repository.shops import ShopRepository
 
 PROFILE = "profile"
@@ -46,6 +47,14 @@ def shop(shop_id: str, now: datetime) -> dict:
         "shipping_methods": [_method(m) | {"pickup": m["pickup"]} for m in page.shipping_methods],
         "payment_methods": [_method(m) for m in page.payment_methods],
     }
+
+
+def producer(producer_id: str) -> dict:
+    """A producer's own page in the shop: who they are and where (one GetItem)."""
+    enterprise = ShopRepository().enterprise(producer_id)
+    if enterprise is None or not enterprise["is_producer"]:
+        raise NotFound(f"no producer {producer_id}", code="producer_not_found")
+    return {field: enterprise[field] for field in ("id", "name", "description", "address", "logo_url")}
 
 
 def _offered(chosen: list[str] | None, all_ids: list[str]) -> list[str]:

@@ -1,0 +1,128 @@
+"""Issue 14: the storefront as a shopper's phone gets it. A hub with 200 products (300 variants),
+each with its photo in the local uploads bucket (served by the embedded AWS's S3 as CloudFront
+serves it on AWS), then Lighthouse (npm `lighthouse`, pinned in package.json; Debian's Chromium
+through CHROME_PATH) on the shop page with its mobile profile: the performance and accessibility
+scores, the cumulative layout shift, and the bytes of a first visit before any photo.
+
+Run alone: `.venv/bin/python bench/storefront_lighthouse.py` (after `npm ci`)."""
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import zlib
+from datetime import datetime, timedelta, timezone
+
+from harness import ROOT, EmbeddedAWS, figure, main, section
+
+from hubcycle.adapters.aws import client
+from hubcycle.enterprises import Enterprise, PaymentMethod, ShippingMethod
+from hubcycle.local.system import LocalSystem, Ports
+from hubcycle.order_cycles import IncomingExchange, OrderCycle, OutgoingExchange
+from hubcycle.products import Offer, Product, Variant
+from hubcycle.repository import keys
+from hubcycle.repository.base import to_item
+from hubcycle.repository.catalogue import CatalogueRepository
+from hubcycle.repository.enterprises import EnterpriseRepository
+from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.settings import settings
+
+HUB, CYCLE = "hub", "lighthouse"
+PRODUCERS, PRODUCTS_EACH = 10, 20
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+CATEGORIES = ("performance", "accessibility")
+
+
+def png(width: int, height: int, seed: int) -> bytes:
+    """A photo stand-in: a 4:3 PNG of a soft gradient, a few KB, as the uploads keep them."""
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (40 + (x + seed * 37) % 160, 120 + (y + seed * 11) % 100, 60))
+                    for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+
+
+def build_shop(now: datetime) -> None:
+    config, s3 = settings(), client("s3")
+    enterprises, catalogue = EnterpriseRepository(), CatalogueRepository()
+    enterprises.create(Enterprise(id=HUB, name="Croix-Rousse Food Hub", kind="hub", email="hub@example.org",
+                                  timezone="Europe/Paris", owner_email="ann@example.org",
+                                  description="Fresh food from farms around Lyon, every week.",
+                                  address="3 Mill Lane, 69004 Lyon", phone="+33 4 78 00 00 00"))
+    enterprises.add_shipping_method(ShippingMethod(id="pickup", enterprise_id=HUB, name="Pickup at the barn"))
+    enterprises.add_shipping_method(ShippingMethod(id="delivery", enterprise_id=HUB, name="Home delivery", pickup=False,
+                                                   fee="4.50"))
+    enterprises.add_payment_method(PaymentMethod(id="cash", enterprise_id=HUB, name="Cash at pickup"))
+    incoming, offers, names = [], [], {}
+    for p in range(PRODUCERS):
+        producer = f"farm-{p:02d}"
+        names[producer] = f"Farm {p:02d}"
+        enterprises.create(Enterprise(id=producer, name=names[producer], kind="profile", is_producer=True,
+                                      email=f"{producer}@example.org", owner_email=f"owner@{producer}.example.org"))
+        own = []
+        for n in range(PRODUCTS_EACH):
+            product_id = f"{producer}-p{n:02d}"
+            key = f"uploads/{producer}/{product_id}.png"
+            s3.put_object(Bucket=config.uploads_bucket, Key=key, Body=png(320, 240, p * PRODUCTS_EACH + n),
+                          ContentType="image/png", CacheControl="public, max-age=31536000, immutable")
+            about = {"product_name": f"Vegetable {n:02d} of farm {p:02d}", "unit": "kg",
+                     "product_description": "Grown without pesticides, picked the day before.",
+                     "category": ("Vegetables", "Fruit", "Dairy", "Bakery")[n % 4],
+                     "image_url": f"{os.environ['HUBCYCLE_UPLOADS_URL']}/{key}"}
+            variants = [Variant(id=f"{product_id}-v{v}", product_id=product_id, supplier_id=producer, name=f"{v + 1} kg",
+                                unit_value=v + 1, price=f"{2 + v * 3}.{n % 10}0", on_hand=3 + n, **about)
+                        for v in range(1 + n % 2)]
+            catalogue.create_product(Product(id=product_id, supplier_id=producer, name=about["product_name"], unit="kg",
+                                             description=about["product_description"], category=about["category"],
+                                             image_url=about["image_url"], variants=variants))
+            own += [v.id for v in variants]
+            offers += [Offer(**v.model_dump(), supplier_name=names[producer], offered_in=[CYCLE]) for v in variants]
+        incoming.append(IncomingExchange(supplier_id=producer, variant_ids=own))
+    cycle = OrderCycle(id=CYCLE, coordinator_id=HUB, name="Week 48", opens_at=now - timedelta(days=1),
+                       closes_at=now + timedelta(days=2), incoming=incoming,
+                       outgoing=[OutgoingExchange(distributor_id=HUB, variant_ids=[o.id for o in offers],
+                                                  ready_for="Saturday 9-12")])
+    cycles = OrderCycleRepository()
+    cycles.create(cycle)
+    # The offers are written directly: sync_offers copies them one transaction per 50, which moto
+    # makes slow (a table snapshot each), and what is measured here is the shop's page.
+    cycles.batch_write(puts=[to_item(o, PK=keys.order_cycle(CYCLE), SK=keys.offer(o.id)) for o in offers])
+
+
+def audit(url: str) -> dict:
+    command = [str(LIGHTHOUSE), url, "--output=json", "--quiet", "--form-factor=mobile",
+               f"--only-categories={','.join(CATEGORIES)}", "--chrome-flags=--headless --no-sandbox --disable-gpu"]
+    answer = subprocess.run(command, check=True, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"})
+    return json.loads(answer.stdout)
+
+
+def run(aws: EmbeddedAWS) -> None:
+    section("storefront on a phone: 200 products with photos, Lighthouse mobile")
+    if not LIGHTHOUSE.exists():
+        figure("storefront.lighthouse", "not measured: run `npm ci` first (lighthouse is a devDependency)")
+        return
+    aws.reset()
+    with LocalSystem(Ports.free(), embedded_aws=aws.endpoint, run_scheduler=False) as system:
+        build_shop(datetime.now(timezone.utc))
+        report = audit(f"{system.storefront_url}/#/shops/{HUB}/cycles/{CYCLE}")
+    for name in CATEGORIES:
+        figure(f"storefront.lighthouse.{name}", report["categories"][name]["score"])
+    figure("storefront.lighthouse.cumulative_layout_shift", round(report["audits"]["cumulative-layout-shift"]["numericValue"], 4))
+    for metric in ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "speed-index"):
+        figure(f"storefront.lighthouse.{metric.replace('-', '_')}_ms", round(report["audits"][metric]["numericValue"]))
+    requests = report["audits"]["network-requests"]["details"]["items"]
+    before_photos = sum(r.get("transferSize", 0) for r in requests if r.get("resourceType") != "Image")
+    figure("storefront.first_visit_kb_before_photos", round(before_photos / 1024, 1))
+    figure("storefront.photos_loaded_on_first_screen", sum(1 for r in requests if r.get("resourceType") == "Image"))
+    failing = sorted(a["id"] for a in report["audits"].values() if a.get("score") is not None and a["score"] < 0.9
+                     and a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings"))
+    figure("storefront.lighthouse.below_0_9", ", ".join(failing) or "none")
+
+
+if __name__ == "__main__":
+    main(lambda aws: None, run)
