@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from harness import ROOT, figure, main, section
 
-from hubcycle.local.demo import HUB_MANAGER, PRODUCERS
+from hubcycle.local.demo import PRODUCERS
 from hubcycle.local.system import Ports
 
 SHOPPERS = 100
