@@ -4,18 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test unit synth bench browser-deps clean
+.PHONY: run test unit synth bench browser-deps console clean
 
 $(INSTALLED): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e ".[dev]"
 	touch $@
 
-run: $(INSTALLED)
+# The managers' console: npm packages from package-lock.json, bundled by esbuild into build/console/.
+CONSOLE_SOURCES := $(shell find console web/shared -type f 2>/dev/null)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+build/console/app.js: node_modules/.package-lock.json $(CONSOLE_SOURCES)
+	node console/build.mjs
+
+console: build/console/app.js
+
+run: $(INSTALLED) console
 	$(BIN)/python -m hubcycle.local
 
 # No .pyc next to the sources: Chalice's packaging cache keys on the vendored package's files.
-test: $(INSTALLED) browser-deps
+test: $(INSTALLED) browser-deps console
 	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q
 
 unit: $(INSTALLED)
@@ -40,4 +50,4 @@ browser-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) infra/out .pytest_cache
+	rm -rf $(VENV) infra/out .pytest_cache build node_modules

@@ -126,19 +126,28 @@ deploy() {
   bucket=$(stack_output StorefrontBucket)
   distribution=$(stack_output StorefrontDistributionId)
 
-  say "Publishing the storefront with shopApiUrl=$shop_url"
-  "$python" infra/storefront.py --shop-api-url "$shop_url" --dest infra/out/storefront >/dev/null
+  say "Publishing the storefront with shopApiUrl=$shop_url, and the console under /console/"
+  make console >&2
+  "$python" infra/storefront.py --shop-api-url "$shop_url" --dest infra/out/storefront \
+    --admin-api-url "$admin_url" --user-pool-id "$(stack_output UserPoolId)" \
+    --user-pool-client-id "$(stack_output UserPoolClientId)" >/dev/null
   aws s3 sync infra/out/storefront "s3://$bucket/" --delete --only-show-errors \
-    --exclude config.js --exclude index.html --cache-control "public, max-age=300"
+    --exclude config.js --exclude index.html --exclude console/config.js --exclude console/index.html \
+    --cache-control "public, max-age=300"
   aws s3 cp infra/out/storefront/index.html "s3://$bucket/index.html" --only-show-errors \
     --content-type "text/html; charset=utf-8" --cache-control "no-cache"
   aws s3 cp infra/out/storefront/config.js "s3://$bucket/config.js" --only-show-errors \
+    --content-type "text/javascript; charset=utf-8" --cache-control "no-cache"
+  aws s3 cp infra/out/storefront/console/index.html "s3://$bucket/console/index.html" --only-show-errors \
+    --content-type "text/html; charset=utf-8" --cache-control "no-cache"
+  aws s3 cp infra/out/storefront/console/config.js "s3://$bucket/console/config.js" --only-show-errors \
     --content-type "text/javascript; charset=utf-8" --cache-control "no-cache"
   aws cloudfront create-invalidation --distribution-id "$distribution" --paths "/*" >/dev/null
 
   say "Deployed"
   cat <<EOF
   storefront   $storefront_url
+  console      ${storefront_url%/}/console/index.html   (S3 serves no index for a folder: name the file)
   shop API     $shop_url
   admin API    $admin_url   (Cognito id token of the user pool $(stack_output UserPoolId))
   sender       $(aws cloudformation describe-stacks --stack-name "$STACK" \

@@ -2,7 +2,11 @@
 """Stage the storefront for upload, with config.js pointing at the deployed shop API.
 
     python infra/storefront.py --shop-api-url https://abc123.execute-api.eu-west-1.amazonaws.com/api \
-        [--src storefront] [--dest infra/out/storefront]
+        [--src storefront] [--dest infra/out/storefront] \
+        [--admin-api-url URL --user-pool-id ID --user-pool-client-id ID]
+
+With the admin API and the user pool, the managers' console (its build, build/console: `make
+console`) is staged under console/ of the same site, with its own config.js.
 
 infra/deploy.sh runs this after the stack is deployed (the URL is the stack output ShopApiUrl) and
 uploads the staged copy to the private storefront bucket. storefront/ itself is never modified.
@@ -23,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SRC = ROOT / "storefront"
 DEFAULT_DEST = ROOT / "infra" / "out" / "storefront"
+CONSOLE_BUILD = ROOT / "build" / "console"
 NOT_UPLOADED = ("*.md", ".*")
 
 _SHOP_API_URL = re.compile(
@@ -61,14 +66,35 @@ def stage(src: Path, dest: Path, shop_api_url: str) -> Path:
     return dest
 
 
+def stage_console(build: Path, dest: Path, admin_api_url: str, user_pool_id: str, user_pool_client_id: str) -> Path:
+    """The console's build under dest/console/, its config.js naming the deployed admin API and pool
+    (no cognitoEndpoint: the library talks to the region's Cognito)."""
+    if not (build / "index.html").is_file():
+        raise FileNotFoundError(f"{build} has no index.html: run `make console`")
+    target = dest / "console"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(build, target, ignore=shutil.ignore_patterns("*.map"))
+    config = {"adminApiUrl": normalize_url(admin_api_url), "userPoolId": user_pool_id,
+              "userPoolClientId": user_pool_client_id, "cognitoEndpoint": "", "local": False, "currency": "EUR"}
+    (target / "config.js").write_text(f"window.HUBCYCLE_CONSOLE_CONFIG = {json.dumps(config)};\n")
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Stage storefront/ with the deployed shop API URL in config.js")
     parser.add_argument("--shop-api-url", required=True)
     parser.add_argument("--src", type=Path, default=DEFAULT_SRC)
     parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
+    parser.add_argument("--admin-api-url", help="stage the console too, calling this admin API")
+    parser.add_argument("--user-pool-id", default="")
+    parser.add_argument("--user-pool-client-id", default="")
+    parser.add_argument("--console-build", type=Path, default=CONSOLE_BUILD)
     args = parser.parse_args(argv)
     try:
         dest = stage(args.src, args.dest, args.shop_api_url)
+        if args.admin_api_url:
+            stage_console(args.console_build, dest, args.admin_api_url, args.user_pool_id, args.user_pool_client_id)
     except (ValueError, OSError) as error:
         print(f"storefront: {error}", file=sys.stderr)
         return 1

@@ -6,72 +6,21 @@
 // The API base URL is read from window.HUBCYCLE_CONFIG.shopApiUrl (config.js, rewritten at deploy
 // time) and nowhere else; without it, requests go to the page's own origin.
 
-import { createI18n } from "./i18n.js";
+import { DICTIONARIES } from "./i18n.js";
+import { apiBase, apiUrl as joinUrl, asList, request } from "./shared/api.js";
+import { createFormat, toCents } from "./shared/format.js";
+import { browserLanguages, createI18n } from "./shared/i18n.js";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration, language, formatting
 // ---------------------------------------------------------------------------------------------
 
 const CONFIG = (typeof window.HUBCYCLE_CONFIG === "object" && window.HUBCYCLE_CONFIG) || {};
-const API_BASE = typeof CONFIG.shopApiUrl === "string" ? CONFIG.shopApiUrl.trim().replace(/\/+$/, "") : "";
-const REQUEST_TIMEOUT_MS = 20000;
+const API_BASE = apiBase(CONFIG.shopApiUrl);
 
-const languages = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
-const { lang, locale, t } = createI18n(languages);
-
-const moneyFormat = (() => {
-  const currency = typeof CONFIG.currency === "string" && CONFIG.currency ? CONFIG.currency : "EUR";
-  try {
-    return new Intl.NumberFormat(locale, { style: "currency", currency });
-  } catch {
-    return new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" });
-  }
-})();
-const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short" });
+const { lang, locale, t } = createI18n(DICTIONARIES, browserLanguages());
+const { formatMoney, formatDate, formatUnit } = createFormat({ locale, currency: CONFIG.currency, t });
 const collator = new Intl.Collator(locale, { sensitivity: "base", numeric: true });
-
-/** "12.50" -> 1250 (integer cents), null if the string is not a money amount. */
-function toCents(value) {
-  const match = /^\s*(-)?(\d+)(?:\.(\d{1,2}))?\s*$/.exec(value == null ? "" : String(value));
-  if (!match) return null;
-  const cents = Number(match[2]) * 100 + Number((match[3] || "").padEnd(2, "0"));
-  return match[1] ? -cents : cents;
-}
-
-/** 1250 -> "12.50" (exact, no float arithmetic). */
-function centsToDecimal(cents) {
-  const sign = cents < 0 ? "-" : "";
-  const abs = Math.abs(cents);
-  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
-}
-
-/** Format a money decimal string (or integer cents) in the page's language. */
-function formatMoney(value) {
-  const cents = typeof value === "number" ? value : toCents(value);
-  if (cents === null || !Number.isFinite(cents)) return value == null ? "" : String(value);
-  // Intl.NumberFormat accepts decimal strings exactly in current browsers; older ones convert.
-  return moneyFormat.format(centsToDecimal(cents));
-}
-
-function formatDate(iso) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : dateFormat.format(date);
-}
-
-const INTL_UNITS = { g: "gram", kg: "kilogram", ml: "milliliter", l: "liter" };
-
-function formatUnit(unit, unitValue) {
-  const amount = Number(unitValue);
-  if (!unit || unitValue == null || unitValue === "" || !Number.isFinite(amount)) return "";
-  if (unit === "item") return t("unit.item", { count: new Intl.NumberFormat(locale).format(amount) });
-  if (INTL_UNITS[unit]) {
-    try {
-      return new Intl.NumberFormat(locale, { style: "unit", unit: INTL_UNITS[unit], unitDisplay: "short" }).format(amount);
-    } catch { /* fall through */ }
-  }
-  return `${new Intl.NumberFormat(locale).format(amount)} ${unit}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Small DOM helpers
@@ -170,63 +119,7 @@ function clearMessage() {
 // HTTP
 // ---------------------------------------------------------------------------------------------
 
-class ApiError extends Error {
-  /** kind: "network" (no answer), "http" (an answer with an error status). */
-  constructor(kind, { status = 0, code = null, message = "", field = null } = {}) {
-    super(message || code || kind);
-    this.kind = kind;
-    this.status = status;
-    this.code = code;
-    this.field = field;
-  }
-}
-
-function apiUrl(...segments) {
-  return `${API_BASE}/${segments.map((s) => encodeURIComponent(s)).join("/")}`;
-}
-
-async function request(url, options = {}) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-  let response;
-  try {
-    response = await fetch(url, {
-      ...options,
-      headers: { Accept: "application/json", ...(options.headers || {}) },
-      signal: controller.signal,
-    });
-  } catch (err) {
-    throw new ApiError("network", { message: err && err.message });
-  } finally {
-    clearTimeout(timer);
-  }
-  let body = null;
-  try {
-    const text = await response.text();
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const error = body && typeof body === "object" && body.error && typeof body.error === "object" ? body.error : {};
-    throw new ApiError("http", {
-      status: response.status,
-      code: typeof error.code === "string" ? error.code : null,
-      message: typeof error.message === "string" ? error.message : "",
-      field: error.field == null ? null : String(error.field),
-    });
-  }
-  return body;
-}
-
-/** Lists are JSON arrays per the contract; also accept a wrapped {items|shops|products: [...]}. */
-function asList(body, ...keys) {
-  if (Array.isArray(body)) return body;
-  for (const key of ["items", "data", ...keys]) {
-    if (body && Array.isArray(body[key])) return body[key];
-  }
-  return [];
-}
+const apiUrl = (...segments) => joinUrl(API_BASE, ...segments);
 
 function loadErrorText(err, fallbackKey) {
   if (err.kind === "network") return t("error.network");

@@ -1,7 +1,5 @@
-// Every string the storefront shows, in English and French, in one dictionary.
-// The language comes from the browser (navigator.languages): the first preferred language we
-// support wins, English otherwise. Placeholders are written {name}; a plural entry is an object
-// keyed by Intl.PluralRules categories ("one", "other", ...) and takes its count from {count}.
+// Every string the storefront shows, in English and French, in one dictionary (English first:
+// the fallback). The mechanism (language choice, placeholders, plurals) is shared/i18n.js.
 // French typography: U+202F (narrow no-break space) before ; : ! ? and U+00A0 where needed.
 
 const NNBSP = "\u202f";
@@ -235,44 +233,3 @@ export const DICTIONARIES = {
     "confirmation.unknownProduct": "Produit {id}",
   },
 };
-
-export const SUPPORTED_LANGUAGES = Object.keys(DICTIONARIES);
-export const DEFAULT_LANGUAGE = "en";
-
-function canonical(tag) {
-  try {
-    return Intl.getCanonicalLocales(tag)[0] || null;
-  } catch {
-    return null;
-  }
-}
-
-/** First supported language among the browser's preferences: {lang: "fr", locale: "fr-CA"}. */
-export function pickLanguage(preferred) {
-  for (const raw of preferred || []) {
-    const tag = canonical(String(raw || ""));
-    if (!tag) continue;
-    const base = tag.split("-")[0].toLowerCase();
-    if (SUPPORTED_LANGUAGES.includes(base)) return { lang: base, locale: tag };
-  }
-  return { lang: DEFAULT_LANGUAGE, locale: DEFAULT_LANGUAGE };
-}
-
-export function createI18n(preferred) {
-  const { lang, locale } = pickLanguage(preferred);
-  const dict = DICTIONARIES[lang];
-  const fallback = DICTIONARIES[DEFAULT_LANGUAGE];
-  const plurals = new Intl.PluralRules(locale);
-
-  function t(key, params = {}) {
-    let entry = key in dict ? dict[key] : fallback[key];
-    if (entry === undefined) return key;
-    if (typeof entry === "object") {
-      entry = entry[plurals.select(Number(params.count) || 0)] ?? entry.other;
-    }
-    return entry.replace(/\{(\w+)\}/g, (match, name) =>
-      Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : match);
-  }
-
-  return { lang, locale, t };
-}

@@ -9,7 +9,7 @@ from chalice.app import Authorizer
 from hubcycle.errors import NotFound
 from hubcycle.services import auth
 from hubcycle.settings import settings
-from hubcycle.web import LazyModule, answers_errors, json_response, parse_body
+from hubcycle.web import LazyModule, StorefrontCORS, answers_errors, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-admin", configure_logs=False)  # powertools Logger logs
 
@@ -46,12 +46,17 @@ managers = ManagersAuthorizer("hubcycle-managers", provider_arns=[settings().use
 warnings.filterwarnings("ignore", message="ManagersAuthorizer is not a supported in local mode")
 
 
+# The console calls this API from the storefront's origin with a bearer token, never a cookie:
+# allowing that origin exposes nothing a script elsewhere could not ask with the same token.
+console_cors = StorefrontCORS(allow_headers=["Authorization", "Content-Type"], max_age=600)
+
+
 def route(path: str, method: str, status: int = 200):
     """A route of the admin API: behind the managers' authorizer, the caller's claims checked here,
     the signed-in manager passed first, domain errors answered in the contract's shape."""
 
     def register(view):
-        @app.route(path, methods=[method], authorizer=managers)
+        @app.route(path, methods=[method], authorizer=managers, cors=console_cors)
         @wraps(view)
         @answers_errors
         def handler(**params):

@@ -4,25 +4,14 @@ answer. A shopper's visit starts with the shop list and the shop page, so a cold
 only what those need; the products page and checkout load their modules on first use."""
 from contextvars import ContextVar
 
-from chalice import Chalice, CORSConfig
+from chalice import Chalice
 from chalice.app import Request
 
 from hubcycle.clock import clock
 from hubcycle.services import shopfront
-from hubcycle.settings import settings
-from hubcycle.web import answers_errors, json_response, parse_body
+from hubcycle.web import StorefrontCORS, answers_errors, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-shop", configure_logs=False)  # powertools Logger logs
-
-
-class StorefrontCORS(CORSConfig):
-    """The storefront is another origin (CloudFront vs API Gateway; locally :8000 vs :8001). Its
-    origin is read when the headers are made, as every setting is: when deploying (API Gateway's
-    preflight answers are written then) and on each answer, so a local system restarted on other
-    ports is allowed without reloading this module."""
-
-    def get_access_control_headers(self) -> dict[str, str]:
-        return {**super().get_access_control_headers(), "Access-Control-Allow-Origin": settings().storefront_origin}
 
 
 cors = StorefrontCORS(allow_headers=["Content-Type", "Idempotency-Key"], max_age=600)

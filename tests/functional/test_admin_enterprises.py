@@ -96,8 +96,8 @@ def test_permissions_are_granted_listed_and_revoked(people):
     hub = bob.enterprise("Hub")
     granted = ann.put(f"/enterprises/{farm}/permissions/{hub}", {"abilities": ["manage_products", ADD, ADD]}).ok()
     assert granted == {"grantor_id": farm, "grantee_id": hub, "abilities": [ADD, "manage_products"]}
-    assert ann.get(f"/enterprises/{farm}/permissions").ok() == {"granted": [granted], "received": []}
-    assert bob.get(f"/enterprises/{hub}/permissions").ok() == {"granted": [], "received": [granted]}
+    assert ann.get(f"/enterprises/{farm}/permissions").ok() == {"granted": [{**granted, "grantee_name": "Hub"}], "received": []}
+    assert bob.get(f"/enterprises/{hub}/permissions").ok() == {"granted": [], "received": [{**granted, "grantor_name": "Farm"}]}
     assert bob.put(f"/enterprises/{farm}/permissions/{hub}", {"abilities": []}).status == 403
     ann.put(f"/enterprises/{farm}/permissions/{hub}", {"abilities": []}).ok()
     assert ann.get(f"/enterprises/{farm}/permissions").ok() == {"granted": [], "received": []}

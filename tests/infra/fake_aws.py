@@ -15,6 +15,7 @@ OUTPUTS = {
     "StorefrontBucket": "hubtest-storefrontbucket-1a2b3c",
     "StorefrontDistributionId": "E2EXAMPLE",
     "UserPoolId": "eu-west-1_AbCdEf",
+    "UserPoolClientId": "3abcdefghijklmnopqrstuvwx",
     "SenderDkimRecords": "None",
 }
 RESOURCES = {"StorefrontBucket": OUTPUTS["StorefrontBucket"], "Table": "hubtest", "UserPool": OUTPUTS["UserPoolId"]}
@@ -45,7 +46,8 @@ def main(args: list[str]) -> int:
     elif command in (("s3api", "head-bucket"), ("s3api", "head-object")):
         return 254
     elif command == ("s3", "cp") and not args[2].startswith("s3://"):
-        shutil.copy(args[2], os.path.join(STATE, "uploaded-" + os.path.basename(args[3])))
+        key = args[3].split("/", 3)[3]  # s3://bucket/key
+        shutil.copy(args[2], os.path.join(STATE, "uploaded-" + key.replace("/", "-")))
     return 0
 
 

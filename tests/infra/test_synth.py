@@ -518,6 +518,21 @@ def test_storefront_staging_uploads_nothing_but_the_site(tmp_path):
     assert (source / "config.js").read_text() == 'window.HUBCYCLE_CONFIG = {shopApiUrl: ""};\n'
 
 
+def test_console_staging_puts_the_build_under_console_with_the_deployed_settings(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "index.html").write_text("<html></html>")
+    (build / "app.js").write_text("")
+    (build / "app.js.map").write_text("{}")
+    (build / "config.js").write_text("window.HUBCYCLE_CONSOLE_CONFIG = {};\n")
+    staged = storefront.stage_console(build, tmp_path / "site", "https://a.execute-api.eu-west-1.amazonaws.com/api/",
+                                      "eu-west-1_pool", "client")
+    assert sorted(p.name for p in staged.iterdir()) == ["app.js", "config.js", "index.html"]
+    config = json.loads((staged / "config.js").read_text().split(" = ", 1)[1].rstrip(";\n"))
+    assert config == {"adminApiUrl": "https://a.execute-api.eu-west-1.amazonaws.com/api", "userPoolId": "eu-west-1_pool",
+                      "userPoolClientId": "client", "cognitoEndpoint": "", "local": False, "currency": "EUR"}
+
+
 def test_deploy_script_parses():
     done = subprocess.run(["bash", "-n", str(ROOT / "infra" / "deploy.sh")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -562,6 +577,9 @@ def test_one_command_deploys_and_tears_down_with_a_stub_aws_cli(real, tmp_path):
     assert {o.split("=")[0] for o in overrides} <= template_parameters
     config_js = (state / "uploaded-config.js").read_text()
     assert 'shopApiUrl: "https://abc123.execute-api.eu-west-1.amazonaws.com/api"' in config_js
+    console_config = (state / "uploaded-console-config.js").read_text()
+    assert '"adminApiUrl": "https://def456.execute-api.eu-west-1.amazonaws.com/api"' in console_config
+    assert '"userPoolClientId": "3abcdefghijklmnopqrstuvwx"' in console_config
     assert ["cloudfront", "create-invalidation", "--distribution-id", "E2EXAMPLE", "--paths", "/*"] in calls
     assert calls.index(deploy) < calls.index(["cloudfront", "create-invalidation", "--distribution-id", "E2EXAMPLE",
                                               "--paths", "/*"])

@@ -1,13 +1,13 @@
 """Developer commands for the local system. `python -m hubcycle.dev token EMAIL` prints an id
-token for that user of the local user pool (created if new), alone on its line."""
+token for that user of the local user pool (created if new), alone on its line. Each such user's
+password is LOCAL_PASSWORD, so the same person can also sign in to the console (local pool only)."""
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 
-LOCAL_PASSWORD_PREFIX = "Local-"
+LOCAL_PASSWORD = "Local-password-2026"
 
 
 def local_token(email: str) -> str:
@@ -19,7 +19,7 @@ def local_token(email: str) -> str:
     if account is None:
         raise SystemExit("no local user pool: is `make run` running?")
     cognito = client("cognito-idp")
-    password = LOCAL_PASSWORD_PREFIX + secrets.token_urlsafe(12) + "9a!"
+    password = LOCAL_PASSWORD
     try:
         cognito.admin_get_user(UserPoolId=account.user_pool_id, Username=email)
     except cognito.exceptions.UserNotFoundException:

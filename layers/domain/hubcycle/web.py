@@ -13,9 +13,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from chalice import Response
+from chalice import CORSConfig, Response
 
 from hubcycle.errors import BadRequest, DomainError, Invalid
+from hubcycle.settings import settings
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -23,6 +24,17 @@ if TYPE_CHECKING:
 B = TypeVar("B", bound="BaseModel")
 
 MAX_BODY_BYTES = 256 * 1024
+
+
+class StorefrontCORS(CORSConfig):
+    """The storefront and the console (under /console/ of the same site) are another origin than
+    the APIs (CloudFront vs API Gateway; locally :8000 vs :8001 and :8002). Its origin is read
+    when the headers are made, as every setting is: when deploying (API Gateway's preflight
+    answers are written then) and on each answer, so a local system restarted on other ports is
+    allowed without reloading this module."""
+
+    def get_access_control_headers(self) -> dict[str, str]:
+        return {**super().get_access_control_headers(), "Access-Control-Allow-Origin": settings().storefront_origin}
 
 
 def parse_body(request, model: type[B]) -> B:

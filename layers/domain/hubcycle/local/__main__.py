@@ -24,6 +24,7 @@ def main() -> None:
     print(
         "\nhubcycle is running locally (embedded AWS: moto server, no account, no network)\n"
         f"  storefront     {system.storefront_url}/\n"
+        f"  console        {system.console_url}\n"
         f"  shop API       {system.shop_url}/\n"
         f"  admin API      {system.admin_url}/\n"
         f"  local mailbox  {system.mailbox_url}\n"

@@ -9,7 +9,7 @@ import urllib.request
 from datetime import timedelta
 
 from hubcycle.clock import clock
-from hubcycle.dev import local_token
+from hubcycle.dev import LOCAL_PASSWORD, local_token
 
 HUB_MANAGER = "claire@example.org"
 HUB = {"name": "Marché de la Croix-Rousse", "kind": "hub", "is_producer": False, "email": "marche@example.org",
@@ -113,4 +113,5 @@ def load_demo(system) -> list[str]:
     return [
         f"  demo hub       {HUB['name']} (id {hub_id}): cycle {cycle} open for 7 days, {upcoming} upcoming",
         f"  log in as      {HUB_MANAGER} (hub manager); producers: {producer_managers}",
+        f"  password       {LOCAL_PASSWORD} (console sign-in of every demo manager)",
     ]

@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass
 
 from hubcycle.adapters.aws import client, region, reset_clients
+from hubcycle.local.cognito_like_aws import answer_cognito_as_aws
 from hubcycle.local.invitations import deliver_cognito_invitations
 from hubcycle.repository.table import create_table
 from hubcycle.settings import settings
@@ -62,6 +63,7 @@ def start_moto(port: int):
     from moto.server import ThreadedMotoServer
 
     isolate_dynamodb()
+    answer_cognito_as_aws()
     deliver_cognito_invitations()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -116,7 +118,8 @@ def provision() -> LocalAccount:
         app_client = cognito.create_user_pool_client(
             UserPoolId=pool["Id"],
             ClientName=CLIENT_NAME,
-            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            # USER_PASSWORD_AUTH: the console's sign-in (moto's SRP accepts any password, docs/console.md)
+            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             ReadAttributes=["email", "email_verified"],
         )["UserPoolClient"]
         account = LocalAccount(os.environ.get("AWS_ENDPOINT_URL", ""), pool["Id"], app_client["ClientId"])

@@ -1,5 +1,7 @@
 """Serve the static storefront as S3 + CloudFront would, plus what only the local system has:
-`config.js` pointing at the local shop API, and the mailbox at /_local/mail."""
+`config.js` pointing at the local shop API, and the mailbox at /_local/mail. The managers'
+console is served under /console/ from its build (build/console, `make console`), with a
+`config.js` naming the local admin API and user pool."""
 from __future__ import annotations
 
 import json
@@ -9,23 +11,48 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 from hubcycle.local.apps import ROOT
 from hubcycle.local.mailbox import sent_mail
+from hubcycle.settings import settings
 
 STOREFRONT = ROOT / "storefront"
+CONSOLE = ROOT / "build" / "console"
 
 
 class StorefrontHandler(SimpleHTTPRequestHandler):
     shop_api_url = ""
     aws_endpoint = ""
+    admin_api_url = ""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         path = self.path.split("?", 1)[0]
-        if path == "/_local/mail":
+        if path == "/console":
+            self.send_response(301)
+            self.send_header("Location", "/console/")
+            self.end_headers()
+        elif path == "/console/config.js":
+            config = json.dumps(self.console_config())
+            self._send(200, "text/javascript", f"window.HUBCYCLE_CONSOLE_CONFIG = {config};\n".encode())
+        elif path.startswith("/console/") and not (CONSOLE / "index.html").is_file():
+            self._send(503, "text/plain", b"The console is not built: run `make console`.\n")
+        elif path == "/_local/mail":
             self._send(200, "application/json", json.dumps(sent_mail(self.aws_endpoint), indent=2).encode())
         elif path == "/config.js":
             config = {"shopApiUrl": self.shop_api_url, "currency": "EUR"}
             self._send(200, "text/javascript", f"window.HUBCYCLE_CONFIG = {json.dumps(config)};\n".encode())
         else:
             super().do_GET()
+
+    def console_config(self) -> dict:
+        """Read on each request: the tests give each test a new user pool."""
+        config = settings()
+        return {"adminApiUrl": self.admin_api_url, "userPoolId": config.user_pool_id,
+                "userPoolClientId": config.user_pool_client_id, "cognitoEndpoint": config.endpoint_url,
+                "local": True, "currency": "EUR"}
+
+    def translate_path(self, path: str) -> str:
+        """/console/... comes from the console's build, as the bucket's console/ prefix would."""
+        if path.split("?", 1)[0].startswith("/console/"):
+            return str(CONSOLE / super().translate_path(path[len("/console"):])[len(self.directory) + 1:])
+        return super().translate_path(path)
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
@@ -40,8 +67,10 @@ class StorefrontHandler(SimpleHTTPRequestHandler):
 
 
 class StorefrontServer:
-    def __init__(self, port: int, shop_api_url: str, aws_endpoint: str, host: str = "127.0.0.1"):
-        handler = type("Handler", (StorefrontHandler,), {"shop_api_url": shop_api_url, "aws_endpoint": aws_endpoint})
+    def __init__(self, port: int, shop_api_url: str, aws_endpoint: str, host: str = "127.0.0.1",
+                 admin_api_url: str = ""):
+        handler = type("Handler", (StorefrontHandler,), {"shop_api_url": shop_api_url, "aws_endpoint": aws_endpoint,
+                                                         "admin_api_url": admin_api_url})
         self.url = f"http://{host}:{port}"
         self.server = ThreadingHTTPServer((host, port), partial(handler, directory=str(STOREFRONT)))
         self.server.daemon_threads = True

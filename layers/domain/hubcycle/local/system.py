@@ -63,6 +63,7 @@ class LocalSystem:
         self.shop_url = f"http://127.0.0.1:{ports.shop}"
         self.admin_url = f"http://127.0.0.1:{ports.admin}"
         self.storefront_url = f"http://127.0.0.1:{ports.storefront}"
+        self.console_url = f"{self.storefront_url}/console/"
         self.mailbox_url = f"{self.storefront_url}/_local/mail"
         self._scheduler_poll_seconds = scheduler_poll_seconds
         self._run_scheduler = run_scheduler
@@ -85,7 +86,8 @@ class LocalSystem:
         self.account = provision()
         self._parts.append(ServedApp("shop", self.ports.shop).start())
         self._parts.append(ServedApp("admin", self.ports.admin).start())
-        self._parts.append(StorefrontServer(self.ports.storefront, self.shop_url, self.aws_endpoint).start())
+        self._parts.append(StorefrontServer(self.ports.storefront, self.shop_url, self.aws_endpoint,
+                                            admin_api_url=self.admin_url).start())
         if self._run_scheduler:  # the scheduler function has no HTTP API: EventBridge calls it
             self.scheduler = SchedulerLoop(poll_seconds=self._scheduler_poll_seconds).start()
             self._parts.append(self.scheduler)

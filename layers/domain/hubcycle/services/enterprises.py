@@ -171,12 +171,15 @@ def find(caller: Caller, query: DirectoryQuery) -> list[dict]:
 
 
 def permissions(caller: Caller, enterprise_id: str) -> dict:
-    """What the enterprise granted, and what it was granted."""
+    """What the enterprise granted, and what it was granted, with the other enterprise's name
+    (`grantee_name`, `grantor_name`): a manager knows them by name, not by id."""
     caller.require_manager(enterprise_id)
     found = caller.enterprises.permissions_involving([enterprise_id])
+    others = {p.grantee_id if p.grantor_id == enterprise_id else p.grantor_id for p in found}
+    names = {e.id: e.name for e in caller.enterprises.get_many(others).values()}
     return {
-        "granted": [_json(p) for p in found if p.grantor_id == enterprise_id],
-        "received": [_json(p) for p in found if p.grantee_id == enterprise_id],
+        "granted": [{**_json(p), "grantee_name": names.get(p.grantee_id, "")} for p in found if p.grantor_id == enterprise_id],
+        "received": [{**_json(p), "grantor_name": names.get(p.grantor_id, "")} for p in found if p.grantee_id == enterprise_id],
     }
 
 
