@@ -19,6 +19,7 @@ catalogue = LazyModule("hubcycle.services.catalogue")
 customers = LazyModule("hubcycle.services.customers")
 enterprises = LazyModule("hubcycle.services.enterprises")
 order_cycles = LazyModule("hubcycle.services.order_cycles")
+cycle_editor = LazyModule("hubcycle.services.cycle_editor")
 reports = LazyModule("hubcycle.services.reports")
 
 MAX_PATH_PARAMETER = 254
@@ -285,6 +286,11 @@ def list_order_cycles(caller):
 @route("/order-cycles/{cycle_id}", "GET")
 def read_order_cycle(caller, cycle_id):
     return order_cycles.read(caller, cycle_id)
+
+
+@route("/order-cycles/{cycle_id}/editor", "GET")
+def order_cycle_editor(caller, cycle_id):
+    return cycle_editor.editor(caller, cycle_id)
 
 
 @route("/order-cycles/{cycle_id}", "PATCH")
