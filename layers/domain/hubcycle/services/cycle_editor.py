@@ -57,6 +57,7 @@ def editor(caller: Caller, cycle_id: str) -> dict:
     coordinator = found[cycle.coordinator_id]
     return {
         "order_cycle": view,
+        "coordinator": _named(coordinator),
         "timezone": coordinator.timezone,
         "roles": {"coordinator": access.coordinator, "supplier_ids": sorted(access.supplier_ids),
                   "distributor_ids": sorted(access.distributor_ids)},
