@@ -48,6 +48,7 @@ export const CYCLE_TEXTS = {
     "cycles.notifyYes": "Yes, send the emails",
     "cycles.notified": { one: "{count} email sent to the producers.", other: "{count} emails sent to the producers." },
     "cycles.renameSave": "Save name and dates",
+    "cycles.editInPlace": "Change name and dates here",
 
     "editor.title": "Order cycle: {name}",
     "editor.steps": "Steps of the order cycle",
@@ -176,6 +177,7 @@ export const CYCLE_TEXTS = {
     "cycles.notifyYes": "Oui, envoyer les e-mails",
     "cycles.notified": { one: "{count} e-mail envoyé aux producteurs.", other: "{count} e-mails envoyés aux producteurs." },
     "cycles.renameSave": "Enregistrer nom et dates",
+    "cycles.editInPlace": "Changer le nom et les dates ici",
 
     "editor.title": `Cycle de vente${N}: {name}`,
     "editor.steps": "Étapes du cycle de vente",

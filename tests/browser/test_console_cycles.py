@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from hubcycle.dev import LOCAL_PASSWORD
 from hubcycle.local.demo import _Manager
 from hubcycle.local.system import LocalSystem, Ports
+from hubcycle.repository.order_cycles import OrderCycleRepository
 
 pytestmark = pytest.mark.browser
 PARIS = ZoneInfo("Europe/Paris")
@@ -118,6 +119,10 @@ class Cast:
         self.hub("PUT", f"/order-cycles/{cycle}/incoming/{self.dairy_id}", {"variant_ids": [self.tomme]})
         self.hub("PUT", f"/order-cycles/{cycle}/outgoing/{self.hub_id}", {"variant_ids": [self.apples, self.tomme], "ready_for": "Samedi matin"})
         self.hub("PUT", f"/order-cycles/{cycle}/outgoing/{self.market_id}", {"variant_ids": [self.apples], "ready_for": "Dimanche", "pickup_instructions": "Place du Bourg"})
+        if opens < datetime.now(PARIS):  # the scheduler opens it at once: let it, before people edit
+            deadline = time.monotonic() + 10
+            while OrderCycleRepository().get(cycle).opened_at is None and time.monotonic() < deadline:
+                time.sleep(0.2)
         return cycle
 
 
@@ -225,3 +230,141 @@ def test_the_coordinator_makes_a_cycle_from_nothing_that_opens_sells_and_closes_
     row.get_by_test_id("delete-cycle").click()
     row.get_by_test_id("confirm-delete-yes").click()
     expect(row.get_by_test_id("form-error")).to_have_text("This order cycle has orders: it cannot be deleted.")
+
+
+def test_a_supplier_changes_only_its_own_parts(person, local_system):
+    cast = Cast(local_system.admin_url)
+    now = datetime.now(PARIS)
+    cycle = cast.cycle(now - timedelta(hours=1), now + timedelta(days=6))
+    page = person("verger@example.org", width=360)
+    page.get_by_test_id("nav-cycles").click()
+    row = page.get_by_test_id("cycle")
+    expect(row.get_by_test_id("cycle-roles")).to_have_text("Your role: supplier (Verger de Bruno)")
+    expect(row.get_by_test_id("cycle-status")).to_have_text("Open")
+    for never in ("delete-cycle", "duplicate-cycle", "notify-producers", "cycle-in-place"):
+        expect(row.get_by_test_id(never)).to_have_count(0)
+    row.get_by_test_id("open-cycle").click()
+    expect(page.get_by_test_id("general-readonly")).to_contain_text("Semaine 49")
+    expect(page.get_by_role("textbox", name="Name")).to_have_count(0)
+    shoot(page, "supplier-general")
+
+    page.get_by_test_id("step-incoming").click()
+    expect(page.get_by_test_id("incoming-exchange")).to_have_count(1)
+    expect(page.get_by_test_id("supplier-candidates")).to_have_count(0)
+    farm = exchange(page, "incoming", cast.farm_id)
+    expect(farm.get_by_test_id("out-of-stock")).to_have_count(1)
+    farm.get_by_label("Receival instructions").fill("Quai C, le vendredi")
+    farm.get_by_label("Transport verger").check()
+    shoot(page, "supplier-incoming")
+    save(page)
+
+    # Its products in the shops that let it: the Marché granted it back, the Halle did not.
+    page.get_by_test_id("step-outgoing").click()
+    market = exchange(page, "outgoing", cast.market_id)
+    hub = exchange(page, "outgoing", cast.hub_id)
+    expect(market.get_by_test_id("outgoing-ready_for-readonly")).to_contain_text("Dimanche")
+    expect(market.get_by_role("textbox")).to_have_count(0)  # nothing but its products to change there
+    expect(market.get_by_role("searchbox")).to_have_count(1)
+    expect(hub.get_by_test_id("outgoing-products-readonly")).to_contain_text("Pommes – Cagette 3 kg")
+    expect(hub.get_by_role("checkbox")).to_have_count(0)
+    market.get_by_label("Jus de pomme – Bouteille 1 l").check()
+    shoot(page, "supplier-outgoing")
+    save(page)
+    expect(page.locator("main")).not_to_contain_text("Fromagerie")
+    expect(page.locator("main")).not_to_contain_text("Tomme")
+
+    seen = cast.hub("GET", f"/order-cycles/{cycle}")
+    incoming = next(e for e in seen["incoming"] if e["supplier_id"] == cast.farm_id)
+    assert incoming["receival_instructions"] == "Quai C, le vendredi" and incoming["fee_ids"] == [cast.farm_fee]
+    assert next(e for e in seen["outgoing"] if e["distributor_id"] == cast.market_id)["variant_ids"] == [cast.apples, cast.juice]
+
+
+def test_a_distributor_changes_only_its_own_exchange(person, local_system):
+    cast = Cast(local_system.admin_url)
+    now = datetime.now(PARIS)
+    cycle = cast.cycle(now + timedelta(days=1), now + timedelta(days=6))
+    page = person("marche@example.org")
+    page.get_by_test_id("nav-cycles").click()
+    expect(page.get_by_test_id("cycle").get_by_test_id("cycle-status")).to_have_text("Upcoming")
+    page.get_by_test_id("open-cycle").click()
+    page.get_by_test_id("step-incoming").click()
+    expect(page.get_by_test_id("incoming-exchange")).to_have_count(1)  # only the Verger granted it
+    expect(page.get_by_test_id("incoming-products-readonly")).to_contain_text("Pommes – Cagette 3 kg")
+    expect(page.get_by_test_id("step-incoming-panel").get_by_role("checkbox")).to_have_count(0)
+    shoot(page, "distributor-incoming")
+
+    page.get_by_test_id("step-outgoing").click()
+    expect(page.get_by_test_id("outgoing-exchange")).to_have_count(1)
+    expect(page.get_by_test_id("distributor-candidates")).to_have_count(0)
+    market = exchange(page, "outgoing", cast.market_id)
+    market.get_by_label("Ready for").fill("Dimanche 9 h – 11 h")
+    market.get_by_label("Pickup instructions").fill("Place du Bourg, sous la halle")
+    market.get_by_label("Tags").fill("membres")
+    market.get_by_label("Jus de pomme – Bouteille 1 l").check()
+    market.get_by_label("Marge marché").check()
+    expect(market.get_by_label("Fonctionnement")).to_have_count(0)
+    shoot(page, "distributor-outgoing")
+
+    page.get_by_test_id("step-methods").click()
+    methods = exchange(page, "methods", cast.market_id)
+    methods.get_by_test_id("shipping-choice").get_by_label(re.compile("All methods")).uncheck()
+    methods.get_by_label("Livraison").uncheck()
+    shoot(page, "distributor-methods")
+    save(page)
+
+    seen = cast.hub("GET", f"/order-cycles/{cycle}")
+    market_exchange = next(e for e in seen["outgoing"] if e["distributor_id"] == cast.market_id)
+    assert market_exchange["ready_for"] == "Dimanche 9 h – 11 h" and market_exchange["tags"] == ["membres"]
+    assert market_exchange["variant_ids"] == [cast.apples, cast.juice] and market_exchange["fee_ids"] == [cast.market_fee]
+    assert market_exchange["payment_method_ids"] is None and len(market_exchange["shipping_method_ids"]) == 1
+    assert seen["name"] == "Semaine 49"
+
+
+def test_the_coordinator_renames_duplicates_notifies_and_keeps_what_it_typed_on_a_conflict(person, local_system):
+    cast = Cast(local_system.admin_url)
+    now = datetime.now(PARIS).replace(second=0, microsecond=0)
+    cycle = cast.cycle(now - timedelta(hours=1), now + timedelta(days=6))
+    page = person("halle@example.org")
+    page.get_by_test_id("nav-cycles").click()
+    row = page.get_by_test_id("cycle")
+    expect(row.get_by_test_id("cycle-status")).to_have_text("Open")
+    row.get_by_text("Change name and dates here").click()
+    row.get_by_label("Name").fill("Semaine 49 bis")
+    row.get_by_label("Orders close").fill(paris(now + timedelta(days=5)))
+    row.get_by_role("button", name="Save name and dates").click()
+    expect(page.get_by_role("link", name="Edit Semaine 49 bis").first).to_be_visible()
+    assert cast.hub("GET", f"/order-cycles/{cycle}")["closes_at"] == (now + timedelta(days=5)).astimezone(ZoneInfo("UTC")).isoformat()
+
+    row = page.get_by_test_id("cycle").first
+    row.get_by_test_id("notify-producers").click()
+    row.get_by_test_id("confirm-notify-yes").click()
+    expect(row.get_by_test_id("notified")).to_have_text("0 emails sent to the producers.")
+    row.get_by_test_id("duplicate-cycle").click()
+    expect(page.get_by_test_id("cycle")).to_have_count(2)
+    copy = page.get_by_test_id("cycle").first  # undated first
+    expect(copy.get_by_test_id("cycle-status")).to_have_text("Undated")
+    expect(copy).to_contain_text("COPY OF Semaine 49 bis")
+    shoot(page, "list-roles")
+
+    # Someone else moves the closing while this manager renames: told what changed, the name kept.
+    page.get_by_role("link", name="Edit Semaine 49 bis").first.click()
+    page.get_by_label("Name").fill("Semaine 49 ter")
+
+    def someone_else_saves_first(route):
+        cast.hub("PATCH", f"/order-cycles/{cycle}", {"closes_at": (now + timedelta(days=4)).isoformat()})
+        route.fulfill(status=409, content_type="application/json", body='{"error": {"code": "order_cycle_changed", '
+                      '"message": "Someone saved this order cycle meanwhile.", "field": null}}')
+
+    page.route(re.compile(rf".*/order-cycles/{cycle}$"), lambda route: someone_else_saves_first(route)
+               if route.request.method == "PATCH" else route.continue_(), times=1)
+    page.get_by_test_id("save-cycle").click()
+    expect(page.get_by_test_id("conflict")).to_contain_text("They changed: the closing.")
+    expect(page.get_by_label("Name")).to_have_value("Semaine 49 ter")
+    expect(page.get_by_label("Orders close")).to_have_value(paris(now + timedelta(days=4))[:16])
+    shoot(page, "conflict")
+    save(page)
+    seen = cast.hub("GET", f"/order-cycles/{cycle}")
+    assert seen["name"] == "Semaine 49 ter" and seen["closes_at"].startswith((now + timedelta(days=4)).astimezone(ZoneInfo("UTC")).isoformat()[:16])
+
+    page.get_by_test_id("language-switch").click()
+    expect(page.get_by_test_id("step-general")).to_have_text("1. Informations générales")

@@ -95,16 +95,16 @@ function CoordinatorActions({ cycle, onChanged }) {
     onChanged();
   });
   return html`<div class="cycle__actions">
-    <div class="actions">
+      <a class="button button--small" href=${href("order-cycles", cycle.id)} aria-label=${t("cycles.editLabel", { name: cycle.name })}
+        data-testid="edit-cycle">${t("cycles.edit")}</a>
       <button type="button" class="button button--secondary button--small" onClick=${duplicate}
         aria-label=${t("cycles.duplicateLabel", { name: cycle.name })} data-testid="duplicate-cycle">${t("cycles.duplicate")}</button>
       <button type="button" class="button button--danger button--small" onClick=${() => setAsking(true)}
         aria-label=${t("common.deleteLabel", { name: cycle.name })} data-testid="delete-cycle">${t("common.delete")}</button>
-    </div>
+    <${NotifyProducers} cycle=${cycle} />
     ${asking && html`<${Confirm} question=${t("cycles.deleteConfirm", { name: cycle.name })} yes=${t("cycles.deleteYes")}
       onYes=${remove} onCancel=${() => setAsking(false)} testid="confirm-delete" />`}
     <${FormError} error=${error} />
-    <${NotifyProducers} cycle=${cycle} />
   </div>`;
 }
 
@@ -140,11 +140,11 @@ function CycleRow({ cycle, mine, onChanged }) {
       <${StatusBadge} status=${cycle.status} />
       <a class="cycle__name" href=${href("order-cycles", cycle.id)} aria-label=${label} data-testid="open-cycle">${cycle.name}</a>
     </div>
-    <p class="cycle__meta"><${CycleDates} cycle=${cycle} zone=${zone} /></p>
+    <p class="cycle__meta"><${CycleDates} cycle=${cycle} zone=${zone} /> (${zone.replaceAll("_", " ")})</p>
     <p class="cycle__meta" data-testid="cycle-roles">${t("cycles.role")}: ${roles.join(" · ")}</p>
     ${coordinator && html`
       <details class="cycle__edit">
-        <summary>${t("cycles.renameSave")}</summary>
+        <summary>${t("cycles.editInPlace")}</summary>
         <${InPlaceForm} key=${`${cycle.name}${cycle.opens_at}${cycle.closes_at}`} cycle=${cycle} zone=${zone} onChanged=${onChanged} />
       </details>
       <${CoordinatorActions} cycle=${cycle} onChanged=${onChanged} />`}
