@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
-throughput, the bill), each section's required figures first, then informative ones. The
+throughput, the bill, the console's cycle editor), each section's required figures first, then informative ones. The
 functions' own logs go to a file, named on the first line. docs/performance.md explains them."""
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 import bill
 import coldstart
 import contention
+import cycle_editor
 import requests_per_call
 import throughput
 from harness import EmbeddedAWS, figure, main, section
@@ -32,6 +33,7 @@ def everything(aws: EmbeddedAWS) -> None:
     contention.run(aws)
     throughput.run(aws)
     bill.run(aws, by_size[SMALL.name], cold)
+    cycle_editor.run(aws)
     section(f"done in {time.perf_counter() - started:.0f} s")
 
 

@@ -290,7 +290,8 @@ def read_order_cycle(caller, cycle_id):
 
 @route("/order-cycles/{cycle_id}/editor", "GET")
 def order_cycle_editor(caller, cycle_id):
-    return cycle_editor.editor(caller, cycle_id)
+    query = cycle_editor.EditorQuery.model_validate(dict(app.current_request.query_params or {}))
+    return cycle_editor.editor(caller, cycle_id, query)
 
 
 @route("/order-cycles/{cycle_id}", "PATCH")

@@ -19,7 +19,9 @@ def test_the_coordinator_gets_candidates_catalogues_reasons_and_every_right(cast
     assert [s["id"] for s in editor["suppliers"]][:3] == [cast["farm"], cast["bakery"], cast["dairy"]]
     farm = suppliers[cast["farm"]]
     assert farm["in_cycle"] and farm["refusal"] is None
-    assert {v["id"] for v in farm["variants"]} == {cast["apples"], cast["pears"], cast["plums"]}
+    products = cast.hub.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()
+    assert {v["id"] for v in products["variants"]} == {cast["apples"], cast["pears"], cast["plums"]}
+    assert {f["id"] for f in products["fees"]} == {cast["farm-transport"], cast["farm-extra"]}
     assert farm["rights"] == {"fields": ["variant_ids", "receival_instructions", "fee_ids"],
                               "fee_owner_ids": [cast["hub"], cast["farm"]]}
     distributors = by_id(editor["distributors"])
@@ -30,7 +32,7 @@ def test_the_coordinator_gets_candidates_catalogues_reasons_and_every_right(cast
     assert not shut["in_cycle"]
     assert "has not granted Green Hub permission" in shut["refusal"] and "has no shipping method" in shut["refusal"]
     fee_ids = {f["id"] for f in editor["fees"]}
-    assert {cast["hub-admin"], cast["farm-transport"], cast["market-margin"], cast["bakery-pack"]} <= fee_ids
+    assert {cast["hub-admin"], cast["hub-levy"], cast["farm-transport"], cast["market-margin"], cast["bakery-pack"]} <= fee_ids
 
 
 def test_a_supplier_gets_its_own_catalogue_and_rights_and_nothing_of_the_others(cast):
@@ -38,6 +40,10 @@ def test_a_supplier_gets_its_own_catalogue_and_rights_and_nothing_of_the_others(
     assert editor["roles"] == {"coordinator": False, "supplier_ids": [cast["farm"]], "distributor_ids": []}
     assert [s["id"] for s in editor["suppliers"]] == [cast["farm"]]
     assert editor["suppliers"][0]["rights"]["fee_owner_ids"] == [cast["farm"]]
+    products = cast.farm.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()
+    assert {v["id"] for v in products["variants"]} == {cast["apples"], cast["pears"], cast["plums"]}
+    assert {f["id"] for f in products["fees"]} == {cast["farm-transport"], cast["farm-extra"]}
+    assert cast.farm.get(f"{cast.path}/editor?supplier_id={cast['bakery']}").error(403)
     distributors = by_id(editor["distributors"])
     assert distributors[cast["market"]]["rights"] == {"fields": ["variant_ids"], "fee_owner_ids": [],
                                                       "product_supplier_ids": [cast["farm"]]}
@@ -59,8 +65,10 @@ def test_a_distributor_gets_its_exchange_the_granted_products_and_its_methods(ca
     assert "ready_for" in market["rights"]["fields"] and "shipping_method_ids" in market["rights"]["fields"]
     assert {s["id"] for s in editor["suppliers"]} == {cast["farm"], cast["bakery"]}
     assert all(s["rights"]["fields"] == [] for s in editor["suppliers"])
-    farm = by_id(editor["suppliers"])[cast["farm"]]
-    assert {v["id"] for v in farm["variants"]} == {cast["apples"], cast["pears"]}  # not the plums outside the cycle
+    products = cast.market.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()
+    assert {v["id"] for v in products["variants"]} == {cast["apples"], cast["pears"]}  # not the plums outside the cycle
+    assert products["fees"] == []
+    assert cast.market.get(f"{cast.path}/editor?supplier_id={cast['dairy']}").error(403)
     assert cast["cheese"] not in str(editor) and cast["hub-admin"] not in str(editor)
 
 
@@ -68,4 +76,6 @@ def test_the_editor_is_refused_to_outsiders(cast, people):
     outsider = people("outsider@example.org")
     outsider.enterprise("Elsewhere", "hub")
     assert outsider.get(f"{cast.path}/editor").error(403)
+    assert outsider.get(f"{cast.path}/editor?supplier_id={cast['farm']}").error(403)
     assert cast.hub.get("/order-cycles/nope/editor").error(404)
+    assert cast.hub.get(f"{cast.path}/editor?colour=red").error(422)["field"] == "colour"

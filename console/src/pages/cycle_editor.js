@@ -5,7 +5,7 @@
 // changed (a PATCH of the settings, a PUT per changed exchange). When someone else saved the
 // cycle meanwhile, the draft is laid over their version: what they changed is named, what the
 // manager typed is kept.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { isoToZoned, zonedToIso } from "../../../web/shared/timezone.js";
 import { api } from "../api.js";
 import { i18n, t } from "../lang.js";
@@ -109,6 +109,8 @@ export function CycleEditor({ id, step }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null); // {text, where}
   const [conflict, setConflict] = useState("");
+  const [parts, setParts] = useState({}); // supplier id -> {variants, fees}, loaded when its panel opens
+  const asked = useRef(new Set());
 
   const load = () => api("GET", ["order-cycles", id, "editor"]);
   const take = (fresh) => { setData(fresh); setBase(stateOf(fresh)); setDraft(stateOf(fresh)); };
@@ -141,13 +143,23 @@ export function CycleEditor({ id, step }) {
       }
       const where = err.where || {};
       const text = where.enterpriseId ? t("editor.exchangeError", { name: names[where.enterpriseId] || where.enterpriseId, error: describe(err) }) : describe(err);
-      setProblem({ text, where, field: err.field });
+      if (!(fresh && err.code === "order_cycle_changed")) setProblem({ text, where, field: err.field });
     } finally {
       setBusy(false);
     }
   };
 
-  const ctx = { data, draft, setDraft, names, problem };
+  /** A supplier's products and fees, asked for once, when a panel showing them opens. */
+  const need = (supplierId) => {
+    if (asked.current.has(supplierId)) return;
+    asked.current.add(supplierId);
+    setParts((p) => ({ ...p, [supplierId]: { loading: true } }));
+    api("GET", ["order-cycles", id, "editor"], undefined, { supplier_id: supplierId }).then(
+      (part) => setParts((p) => ({ ...p, [supplierId]: part })),
+      (error) => setParts((p) => ({ ...p, [supplierId]: { error } })));
+  };
+  const fees = [...data.fees, ...Object.values(parts).flatMap((p) => p.fees || [])];
+  const ctx = { data: { ...data, fees }, draft, setDraft, names, problem, parts, need };
   const roles = [
     ...(data.roles.coordinator ? [`${t("cycles.role.coordinator")} (${data.coordinator.name})`] : []),
     ...data.roles.supplier_ids.map((s) => `${t("cycles.role.supplier")} (${names[s]})`),
@@ -221,10 +233,23 @@ function FeeChoice({ data, chosen, owners, onChange, legend, testid }) {
 
 const stockText = (v) => (v.on_demand ? t("editor.onDemand") : t("editor.onHand", { count: v.on_hand ?? 0 }));
 
+/** A part of the page shown on demand (open at first in small cycles): what it shows about a
+ * supplier is loaded when it opens. */
+function Lazy({ title, supplierId, parts, need, defaultOpen, testid, children }) {
+  const [open, setOpen] = useState(defaultOpen);
+  useEffect(() => { if (open && supplierId) need(supplierId); }, [open, supplierId]);
+  const part = supplierId ? parts[supplierId] : {};
+  return html`<div class="lazy" data-testid=${testid}>
+    <p class="actions"><strong>${title}</strong>
+      <button type="button" class="button button--secondary button--small" aria-expanded=${open} onClick=${() => setOpen(!open)}
+        data-testid="toggle-products">${open ? t("editor.hideProducts") : t("editor.showProducts")}</button></p>
+    ${open && (!part || part.loading ? html`<${Loading} />` : part.error ? html`<${LoadFailed} error=${part.error} />` : children(part))}
+  </div>`;
+}
+
 /** A supplier's products to tick: search, select all (of those shown), each with its stock;
  * out-of-stock ones listed and marked, hidden ones shown but not tickable. */
-function ProductPicker({ name, variants, selected, onChange, defaultOpen, testid }) {
-  const [open, setOpen] = useState(defaultOpen);
+function ProductPicker({ name, variants, selected, onChange, testid }) {
   const [search, setSearch] = useState("");
   const words = search.trim().toLowerCase();
   const shown = words ? variants.filter((v) => `${v.product_name} ${v.name}`.toLowerCase().includes(words)) : variants;
@@ -234,27 +259,23 @@ function ProductPicker({ name, variants, selected, onChange, defaultOpen, testid
   const none = () => onChange(selected.filter((v) => !tickable.includes(v)));
   const toggle = (variantId, on) => onChange(on ? [...selected, variantId] : selected.filter((v) => v !== variantId));
   return html`<div class="picker" data-testid=${testid}>
-    <p class="actions"><strong>${t("editor.productsOf", { name })}</strong>
-      <span data-testid="selected-count">${t("editor.selected", { selected: selected.length, total: variants.length })}</span>
-      <button type="button" class="button button--secondary button--small" aria-expanded=${open} onClick=${() => setOpen(!open)}
-        data-testid="toggle-products">${open ? t("editor.hideProducts") : t("editor.showProducts")}</button></p>
-    ${open && html`
-      <${Field} name="search" label=${t("editor.search", { name })} value=${search} type="search"
-        onInput=${(e) => setSearch(e.currentTarget.value)} testid="product-search" />
-      <div class="actions">
-        <button type="button" class="button button--secondary button--small" onClick=${all} data-testid="select-all">${t("editor.selectAll")}</button>
-        <button type="button" class="button button--secondary button--small" onClick=${none} data-testid="select-none">${t("editor.selectNone")}</button>
-      </div>
-      <ul class="product-list">${shown.map((v) => html`<li key=${v.id}>
-        <label data-testid="product-choice">
-          <input type="checkbox" checked=${chosen.has(v.id)} disabled=${v.hidden && !chosen.has(v.id)}
-            onInput=${(e) => toggle(v.id, e.currentTarget.checked)} />
-          <span>${v.product_name} – ${v.name}</span>
-          <span class="product__stock">${i18n.formatMoney(v.price)} · ${stockText(v)}</span>
-          ${!v.in_stock && html`<span class="badge badge--warn" data-testid="out-of-stock">${t("editor.outOfStock")}</span>`}
-          ${v.hidden && html`<span class="badge">${t("editor.hidden")}</span>`}
-        </label>
-      </li>`)}</ul>`}
+    <p data-testid="selected-count">${t("editor.selected", { selected: selected.length, total: variants.length })}</p>
+    <${Field} name="search" label=${t("editor.search", { name })} value=${search} type="search"
+      onInput=${(e) => setSearch(e.currentTarget.value)} testid="product-search" />
+    <div class="actions">
+      <button type="button" class="button button--secondary button--small" onClick=${all} data-testid="select-all">${t("editor.selectAll")}</button>
+      <button type="button" class="button button--secondary button--small" onClick=${none} data-testid="select-none">${t("editor.selectNone")}</button>
+    </div>
+    <ul class="product-list">${shown.map((v) => html`<li key=${v.id}>
+      <label data-testid="product-choice">
+        <input type="checkbox" checked=${chosen.has(v.id)} disabled=${v.hidden && !chosen.has(v.id)}
+          onInput=${(e) => toggle(v.id, e.currentTarget.checked)} />
+        <span>${v.product_name} – ${v.name}</span>
+        <span class="product__stock">${i18n.formatMoney(v.price)} · ${stockText(v)}</span>
+        ${!v.in_stock && html`<span class="badge badge--warn" data-testid="out-of-stock">${t("editor.outOfStock")}</span>`}
+        ${v.hidden && html`<span class="badge">${t("editor.hidden")}</span>`}
+      </label>
+    </li>`)}</ul>
   </div>`;
 }
 
@@ -338,10 +359,9 @@ function removeExchange(setDraft, direction, id) {
   });
 }
 
-function Incoming({ data, draft, setDraft, problem }) {
+function Incoming({ data, draft, setDraft, problem, parts, need }) {
   const set = setter(setDraft);
   const inCycle = data.suppliers.filter((s) => s.id in draft.incoming);
-  const few = inCycle.length <= 5;
   const add = (supplier) => setDraft((d) => ({ ...d, incoming: { ...d.incoming, [supplier.id]: { variant_ids: [], receival_instructions: "", fee_ids: [] } } }));
   return html`<section data-testid="step-incoming-panel">
     <h2>${t("editor.step.incoming")}</h2>
@@ -350,18 +370,20 @@ function Incoming({ data, draft, setDraft, problem }) {
       const may = (field) => supplier.rights.fields.includes(field);
       return html`<article class="exchange" key=${supplier.id} data-testid="incoming-exchange" data-enterprise-id=${supplier.id}>
         <h3>${supplier.name}</h3>
-        ${may("variant_ids")
-          ? html`<${ProductPicker} name=${supplier.name} variants=${supplier.variants} selected=${exchange.variant_ids}
-              defaultOpen=${few} onChange=${(ids) => set(["incoming", supplier.id, "variant_ids"], ids)} testid="incoming-products" />`
-          : html`<h4>${t("editor.productsOf", { name: supplier.name })}</h4>
-              <${ProductNames} variants=${supplier.variants} ids=${exchange.variant_ids} testid="incoming-products-readonly" />`}
+        <${Lazy} title=${t("editor.productsOf", { name: supplier.name })} supplierId=${supplier.id} parts=${parts} need=${need}
+          defaultOpen=${inCycle.length <= 5} testid="incoming-products">${(part) => html`
+          ${may("variant_ids")
+            ? html`<${ProductPicker} name=${supplier.name} variants=${part.variants} selected=${exchange.variant_ids}
+                onChange=${(ids) => set(["incoming", supplier.id, "variant_ids"], ids)} testid="incoming-picker" />`
+            : html`<${ProductNames} variants=${part.variants} ids=${exchange.variant_ids} testid="incoming-products-readonly" />`}
+          ${"fee_ids" in exchange && html`<${FeeChoice} data=${data} chosen=${exchange.fee_ids} owners=${supplier.rights.fee_owner_ids}
+            legend=${t("editor.feesOf", { name: supplier.name })} onChange=${(ids) => set(["incoming", supplier.id, "fee_ids"], ids)} testid="incoming-fees" />`}`}
+        <//>
         ${"receival_instructions" in exchange && (may("receival_instructions")
           ? html`<${Field} name="receival_instructions" type="textarea" label=${t("editor.receival")} hint=${t("editor.receivalHint")}
               value=${exchange.receival_instructions} error=${errorAt(problem, "incoming", supplier.id, "receival_instructions")}
               onInput=${(e) => set(["incoming", supplier.id, "receival_instructions"], e.currentTarget.value)} testid="receival-instructions" />`
           : html`<${ReadOnly} rows=${[[t("editor.receival"), exchange.receival_instructions]]} />`)}
-        ${"fee_ids" in exchange && html`<${FeeChoice} data=${data} chosen=${exchange.fee_ids} owners=${supplier.rights.fee_owner_ids}
-          legend=${t("editor.feesOf", { name: supplier.name })} onChange=${(ids) => set(["incoming", supplier.id, "fee_ids"], ids)} testid="incoming-fees" />`}
         ${data.roles.coordinator && html`<button type="button" class="button button--danger button--small"
           onClick=${() => { removeExchange(setDraft, "incoming", supplier.id); announce(t("editor.removed", { name: supplier.name })); }}
           data-testid="remove-exchange">${t("editor.remove", { name: supplier.name })}</button>`}
@@ -374,7 +396,7 @@ function Incoming({ data, draft, setDraft, problem }) {
 
 // --- Step 3: outgoing
 
-function Outgoing({ data, draft, setDraft, problem }) {
+function Outgoing({ data, draft, setDraft, problem, parts, need }) {
   const set = setter(setDraft);
   const inCycle = data.distributors.filter((d) => d.id in draft.outgoing);
   const suppliers = data.suppliers.filter((s) => s.id in draft.incoming);
@@ -404,18 +426,20 @@ function Outgoing({ data, draft, setDraft, problem }) {
         ${suppliers.length === 0 && html`<p class="note">${t("editor.noIncoming")}</p>`}
         ${suppliers.map((supplier) => {
           const incoming = draft.incoming[supplier.id].variant_ids;
-          const variants = supplier.variants.filter((v) => incoming.includes(v.id));
           const mine = exchange.variant_ids.filter((v) => incoming.includes(v));
           const others = exchange.variant_ids.filter((v) => !incoming.includes(v));
-          return distributor.rights.product_supplier_ids.includes(supplier.id)
-            ? html`<${ProductPicker} key=${supplier.id} name=${supplier.name} variants=${variants} selected=${mine}
-                defaultOpen=${suppliers.length <= 5} onChange=${(ids) => set(["outgoing", distributor.id, "variant_ids"], [...others, ...ids])}
-                testid="outgoing-products" />`
-            : html`<div key=${supplier.id} data-testid="outgoing-products-readonly">
-                <p><strong>${t("editor.fromSupplier", { name: supplier.name })}</strong></p>
-                <${ProductNames} variants=${variants} ids=${mine} />
-                ${may("variant_ids") && html`<p class="note">${t("editor.notGranted", { name: supplier.name })}</p>`}
-              </div>`;
+          const editable = distributor.rights.product_supplier_ids.includes(supplier.id);
+          return html`<${Lazy} key=${supplier.id} title=${t("editor.fromSupplier", { name: supplier.name })} supplierId=${supplier.id}
+              parts=${parts} need=${need} defaultOpen=${suppliers.length <= 5} testid=${editable ? "outgoing-products" : "outgoing-products-readonly"}>
+            ${(part) => {
+              const variants = part.variants.filter((v) => incoming.includes(v.id));
+              return editable
+                ? html`<${ProductPicker} name=${supplier.name} variants=${variants} selected=${mine}
+                    onChange=${(ids) => set(["outgoing", distributor.id, "variant_ids"], [...others, ...ids])} testid="outgoing-picker" />`
+                : html`<${ProductNames} variants=${variants} ids=${mine} />
+                    ${may("variant_ids") && html`<p class="note">${t("editor.notGranted", { name: supplier.name })}</p>`}`;
+            }}
+          <//>`;
         })}
         ${"fee_ids" in exchange && html`<${FeeChoice} data=${data} chosen=${exchange.fee_ids} owners=${distributor.rights.fee_owner_ids}
           legend=${t("editor.feesOf", { name: distributor.name })} onChange=${(ids) => set(["outgoing", distributor.id, "fee_ids"], ids)} testid="outgoing-fees" />`}

@@ -1,56 +1,64 @@
-"""The order-cycle editor's read model: everything the console needs to open one cycle ready to
-edit, for the caller's roles, in one request (OFN's editor times out on big catalogues, its
-issues #5926 and #8202). The cycle as the caller may see it, the coordinator's timezone, the
-suppliers and distributors it may add (each with the reason it cannot, if so), the products of
-each supplier it may see with their stock, the fees and methods it may choose, and what it may
-change in each exchange (`hubcycle.permissions` decides; the console offers only that).
+"""The order-cycle editor's read model: what the console needs to open one cycle ready to edit,
+for the caller's roles, in one request whose cost does not grow with the cycle's suppliers or
+products (OFN's editor times out on big catalogues, its issues #5926 and #8202): the cycle as the
+caller may see it, the coordinator's timezone, the suppliers and distributors it may add (each
+with the reason it cannot, if so), the fees and methods it may choose, and what it may change in
+each exchange (`hubcycle.permissions` decides; the console offers only that).
 
-The per-enterprise reads (catalogues, fees, methods, grants) are independent Queries: they run
-side by side, so opening a cycle of 50 suppliers costs about as long as its slowest few."""
+A supplier's products (with their stock) and its fees come with `?supplier_id=`, one request
+per supplier the person opens: one Query on its catalogue."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
 from hubcycle.enterprises import Enterprise, EnterpriseKind
 from hubcycle.errors import Forbidden
-from hubcycle.order_cycles import OrderCycle
+from hubcycle.order_cycles import Id, OrderCycle
 from hubcycle.permissions import Ability, OrderCycleAccess, PermissionGraph, distributor_refusal, supplier_refusal
 from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.enterprises import EnterpriseRepository
 from hubcycle.repository.notifications import OutboxRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.services.auth import Caller
+from hubcycle.services.bodies import Body
 from hubcycle.services.order_cycles import _view
 
 _READERS = 8
 """Queries in flight at once: enough to hide DynamoDB's latency, few enough for one Lambda."""
 
 
-def editor(caller: Caller, cycle_id: str) -> dict:
+class EditorQuery(Body):
+    supplier_id: Id | None = None
+    """Instead of the cycle: this supplier's products and fees, as the caller may see them."""
+
+
+def editor(caller: Caller, cycle_id: str, query: EditorQuery) -> dict:
     cycle = OrderCycleRepository().get(cycle_id)
     mine = caller.managed_ids & cycle.participant_ids
     if not mine:
         raise Forbidden("None of your enterprises takes part in this order cycle.")
+    if query.supplier_id:
+        return _supplier_part(caller, cycle, query.supplier_id)
     enterprises = EnterpriseRepository()
     coordinating = cycle.coordinator_id in mine
+    connected = _connected(enterprises, cycle.coordinator_id) if coordinating else set()
+    found = enterprises.get_many(connected | cycle.participant_ids)
+    shops = {e for e in connected if e in found and found[e].kind != EnterpriseKind.profile} | {cycle.coordinator_id}
     with ThreadPoolExecutor(_READERS) as pool:
-        # The coordinator's grants name the candidates; theirs decide who sells whose products.
-        connected = _connected(enterprises, cycle.coordinator_id) if coordinating else set()
-        around = mine | set(cycle.participant_ids if coordinating else ()) | connected
-        graph = _graph(pool, enterprises, around)
+        # Each grant is stored with its grantor and its grantee: the caller's, the coordinator's
+        # and the distributors' grants hold every one the rules ask about.
+        graph = _graph(pool, enterprises, mine | set(cycle.distributor_ids) | (shops if coordinating else set()))
         access = OrderCycleAccess.of(cycle, caller.managed_ids, graph)
-        found = enterprises.get_many(around | cycle.participant_ids)
         suppliers = _suppliers(cycle, access, found, connected)
-        distributors = _distributors(cycle, access, found, connected)
-        catalogues = dict(zip(suppliers, pool.map(_catalogue, suppliers)))
+        distributors = _distributors(cycle, access, found, shops if coordinating else set())
         method_lists = dict(zip(distributors, pool.map(enterprises.methods, distributors)))
-        fee_owners = _fee_owners(cycle, access, suppliers, distributors)
-        owned_fees = list(pool.map(CatalogueRepository().fees_of, fee_owners))
+        owners = sorted({o for d in distributors for o in access.outgoing_rights(cycle, d)["fee_owner_ids"]}
+                        | ({cycle.coordinator_id} if coordinating else set()))
+        owned_fees = list(pool.map(CatalogueRepository().fees_of, owners))
     view = _view(access, cycle)
     if access.coordinator or access.supplier_ids:
         view["notifications"] = [n for n in OutboxRepository().notifications(cycle.id)
                                  if access.coordinator or n["supplier_id"] in access.supplier_ids]
-    seen_variants = {v for e in view["incoming"] for v in e["variant_ids"]}
     fees = {f.id: f for group in owned_fees for f in group}
     shown_fee_ids = {f for e in [*view["incoming"], *view["outgoing"]] for f in e.get("fee_ids", [])}
     fees |= CatalogueRepository().get_fees(shown_fee_ids - set(fees))
@@ -64,9 +72,7 @@ def editor(caller: Caller, cycle_id: str) -> dict:
         "suppliers": [
             {**_named(found[s]), "in_cycle": cycle.incoming_of(s) is not None,
              "refusal": supplier_refusal(coordinator, found[s], graph) if cycle.incoming_of(s) is None else None,
-             "rights": access.incoming_rights(cycle, s),
-             "variants": [_variant(v) for v in catalogues[s]
-                          if v.id in seen_variants or access.incoming_rights(cycle, s)["fields"]]}
+             "rights": access.incoming_rights(cycle, s)}
             for s in suppliers
         ],
         "distributors": [
@@ -78,9 +84,27 @@ def editor(caller: Caller, cycle_id: str) -> dict:
              "payment_methods": [_method(m) for m in method_lists[d][1]]}
             for d in distributors
         ],
-        "fees": sorted(({"id": f.id, "name": f.name, "enterprise_id": f.enterprise_id, "fee_type": f.fee_type.value}
-                        for f in fees.values()), key=lambda f: (f["name"].lower(), f["id"])),
+        "fees": _fee_list(fees.values()),
     }
+
+
+def _supplier_part(caller: Caller, cycle: OrderCycle, supplier_id: str) -> dict:
+    """Who may change the supplier's incoming exchange (or add it: the coordinator) gets its
+    whole catalogue and the fees it may apply there; a distributor that the supplier lets sell
+    its products gets those of this cycle; anyone else, a 403."""
+    graph = caller.enterprises.permission_graph(caller.managed_ids & cycle.participant_ids)
+    access = OrderCycleAccess.of(cycle, caller.managed_ids, graph)
+    exchange = cycle.incoming_of(supplier_id)
+    rights = access.incoming_rights(cycle, supplier_id)
+    if access.coordinator and exchange is None:
+        caller.require_ability(supplier_id, Ability.add_to_order_cycle)
+    elif not rights["fields"]:
+        if exchange is None or not any(graph.adds_to_cycles_of(supplier_id, d) for d in access.distributor_ids):
+            raise Forbidden(f"You may not see the products of {supplier_id} in this order cycle.")
+    variants = [v for p in CatalogueRepository().catalogue(supplier_id) for v in p.variants
+                if rights["fields"] or v.id in exchange.variant_ids]
+    fees = CatalogueRepository().fees_of(supplier_id) if supplier_id in rights["fee_owner_ids"] else []
+    return {"supplier_id": supplier_id, "variants": [_variant(v) for v in variants], "fees": _fee_list(fees)}
 
 
 def _connected(enterprises: EnterpriseRepository, coordinator_id: str) -> set[str]:
@@ -106,28 +130,18 @@ def _suppliers(cycle: OrderCycle, access: OrderCycleAccess, found: dict[str, Ent
     return seen + candidates
 
 
-def _distributors(cycle: OrderCycle, access: OrderCycleAccess, found: dict[str, Enterprise], connected: set[str]) -> list[str]:
+def _distributors(cycle: OrderCycle, access: OrderCycleAccess, found: dict[str, Enterprise], shops: set[str]) -> list[str]:
     """The coordinator: the cycle's distributors, then every shop or hub it is connected with.
     Others: the outgoing exchanges they may see."""
     seen = [d for d in cycle.distributor_ids if access.coordinator or d in access.distributor_ids
             or access.suppliers_seeing_shop_of(d)]
-    candidates = sorted((e for e in connected if e in found and e not in seen
-                         and (found[e].kind != EnterpriseKind.profile or e == cycle.coordinator_id)),
-                        key=lambda e: found[e].name.lower())
+    candidates = sorted((e for e in shops if e in found and e not in seen), key=lambda e: found[e].name.lower())
     return seen + candidates
 
 
-def _fee_owners(cycle: OrderCycle, access: OrderCycleAccess, suppliers: list[str], distributors: list[str]) -> list[str]:
-    owners = {cycle.coordinator_id} if access.coordinator else set()
-    for s in suppliers:
-        owners.update(access.incoming_rights(cycle, s)["fee_owner_ids"])
-    for d in distributors:
-        owners.update(access.outgoing_rights(cycle, d)["fee_owner_ids"])
-    return sorted(owners)
-
-
-def _catalogue(supplier_id: str) -> list:
-    return [v for p in CatalogueRepository().catalogue(supplier_id) for v in p.variants]
+def _fee_list(fees) -> list[dict]:
+    return sorted(({"id": f.id, "name": f.name, "enterprise_id": f.enterprise_id, "fee_type": f.fee_type.value}
+                   for f in fees), key=lambda f: (f["name"].lower(), f["id"]))
 
 
 def _named(enterprise: Enterprise) -> dict:
