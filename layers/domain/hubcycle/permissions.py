@@ -176,12 +176,12 @@ class OrderCycleAccess:
         products in its outgoing exchange."""
         return {s for s in self.supplier_ids if self.graph.adds_to_cycles_of(s, distributor_id)}
 
-    def incoming_rights(self, cycle: OrderCycle, supplier_id: str) -> dict:
+    def incoming_rights(self, coordinator_id: str, supplier_id: str) -> dict:
         """What this user may change in `supplier_id`'s incoming exchange, for screens to offer
         only that (the same rule as `apply_incoming_edit`): `fields`, and `fee_owner_ids`, the
         enterprises whose fees it may add or remove there."""
         if self.coordinator:
-            return {"fields": list(INCOMING_FIELDS), "fee_owner_ids": [cycle.coordinator_id, supplier_id]}
+            return {"fields": list(INCOMING_FIELDS), "fee_owner_ids": list(dict.fromkeys([coordinator_id, supplier_id]))}
         if supplier_id in self.supplier_ids:
             return {"fields": list(INCOMING_FIELDS), "fee_owner_ids": [supplier_id]}
         return {"fields": [], "fee_owner_ids": []}

@@ -33,21 +33,23 @@ class EditorQuery(Body):
 
 
 def editor(caller: Caller, cycle_id: str, query: EditorQuery) -> dict:
+    if query.supplier_id:
+        return _supplier_part(caller, cycle_id, query.supplier_id)
     cycle = OrderCycleRepository().get(cycle_id)
     mine = caller.managed_ids & cycle.participant_ids
     if not mine:
         raise Forbidden("None of your enterprises takes part in this order cycle.")
-    if query.supplier_id:
-        return _supplier_part(caller, cycle, query.supplier_id)
     enterprises = EnterpriseRepository()
     coordinating = cycle.coordinator_id in mine
-    connected = _connected(enterprises, cycle.coordinator_id) if coordinating else set()
+    coordinator_grants = enterprises.permissions_involving([cycle.coordinator_id]) if coordinating else []
+    connected = _connected(coordinator_grants, cycle.coordinator_id) if coordinating else set()
     found = enterprises.get_many(connected | cycle.participant_ids)
     shops = {e for e in connected if e in found and found[e].kind != EnterpriseKind.profile} | {cycle.coordinator_id}
     with ThreadPoolExecutor(_READERS) as pool:
         # Each grant is stored with its grantor and its grantee: the caller's, the coordinator's
         # and the distributors' grants hold every one the rules ask about.
-        graph = _graph(pool, enterprises, mine | set(cycle.distributor_ids) | (shops if coordinating else set()))
+        around = mine | set(cycle.distributor_ids) | (shops if coordinating else set())
+        graph = _graph(pool, enterprises, around - {cycle.coordinator_id} if coordinating else around, coordinator_grants)
         access = OrderCycleAccess.of(cycle, caller.managed_ids, graph)
         suppliers = _suppliers(cycle, access, found, connected)
         distributors = _distributors(cycle, access, found, shops if coordinating else set())
@@ -61,7 +63,8 @@ def editor(caller: Caller, cycle_id: str, query: EditorQuery) -> dict:
                                  if access.coordinator or n["supplier_id"] in access.supplier_ids]
     fees = {f.id: f for group in owned_fees for f in group}
     shown_fee_ids = {f for e in [*view["incoming"], *view["outgoing"]] for f in e.get("fee_ids", [])}
-    fees |= CatalogueRepository().get_fees(shown_fee_ids - set(fees))
+    if shown_fee_ids - set(fees):
+        fees |= CatalogueRepository().get_fees(shown_fee_ids - set(fees))
     coordinator = found[cycle.coordinator_id]
     return {
         "order_cycle": view,
@@ -72,7 +75,7 @@ def editor(caller: Caller, cycle_id: str, query: EditorQuery) -> dict:
         "suppliers": [
             {**_named(found[s]), "in_cycle": cycle.incoming_of(s) is not None,
              "refusal": supplier_refusal(coordinator, found[s], graph) if cycle.incoming_of(s) is None else None,
-             "rights": access.incoming_rights(cycle, s)}
+             "rights": access.incoming_rights(cycle.coordinator_id, s)}
             for s in suppliers
         ],
         "distributors": [
@@ -88,36 +91,48 @@ def editor(caller: Caller, cycle_id: str, query: EditorQuery) -> dict:
     }
 
 
-def _supplier_part(caller: Caller, cycle: OrderCycle, supplier_id: str) -> dict:
+def _supplier_part(caller: Caller, cycle_id: str, supplier_id: str) -> dict:
     """Who may change the supplier's incoming exchange (or add it: the coordinator) gets its
     whole catalogue and the fees it may apply there; a distributor that the supplier lets sell
-    its products gets those of this cycle; anyone else, a 403."""
-    graph = caller.enterprises.permission_graph(caller.managed_ids & cycle.participant_ids)
-    access = OrderCycleAccess.of(cycle, caller.managed_ids, graph)
-    exchange = cycle.incoming_of(supplier_id)
-    rights = access.incoming_rights(cycle, supplier_id)
-    if access.coordinator and exchange is None:
+    its products gets those of this cycle; anyone else, a 403. The roles come from the
+    participation items: the cycle itself is read only for a distributor."""
+    roles = OrderCycleRepository().roles_in(cycle_id, caller.managed_ids | {supplier_id})
+    mine = {e: r for e, r in roles.items() if e in caller.managed_ids}
+    if not mine:
+        OrderCycleRepository().get(cycle_id)  # 404 for a cycle that does not exist
+        raise Forbidden("None of your enterprises takes part in this order cycle.")
+    having = {role: frozenset(e for e, r in mine.items() if role in r) for role in ("coordinator", "supplier", "distributor")}
+    coordinator_ids = having["coordinator"]
+    access = OrderCycleAccess(coordinator=bool(coordinator_ids), supplier_ids=having["supplier"],
+                              distributor_ids=having["distributor"], graph=PermissionGraph([]))
+    supplying = "supplier" in roles.get(supplier_id, [])
+    rights = access.incoming_rights(next(iter(coordinator_ids), ""), supplier_id)
+    in_cycle = None
+    if access.coordinator and not supplying:
         caller.require_ability(supplier_id, Ability.add_to_order_cycle)
     elif not rights["fields"]:
-        if exchange is None or not any(graph.adds_to_cycles_of(supplier_id, d) for d in access.distributor_ids):
+        graph = caller.enterprises.permission_graph(access.distributor_ids)
+        if not supplying or not any(graph.adds_to_cycles_of(supplier_id, d) for d in access.distributor_ids):
             raise Forbidden(f"You may not see the products of {supplier_id} in this order cycle.")
+        in_cycle = set(OrderCycleRepository().get(cycle_id).incoming_of(supplier_id).variant_ids)
     variants = [v for p in CatalogueRepository().catalogue(supplier_id) for v in p.variants
-                if rights["fields"] or v.id in exchange.variant_ids]
+                if in_cycle is None or v.id in in_cycle]
     fees = CatalogueRepository().fees_of(supplier_id) if supplier_id in rights["fee_owner_ids"] else []
     return {"supplier_id": supplier_id, "variants": [_variant(v) for v in variants], "fees": _fee_list(fees)}
 
 
-def _connected(enterprises: EnterpriseRepository, coordinator_id: str) -> set[str]:
+def _connected(grants, coordinator_id: str) -> set[str]:
     """Every enterprise that granted the coordinator add_to_order_cycle, or that it granted
     something: possible suppliers and distributors, the refused ones shown with their reason."""
     return {p.grantor_id if p.grantee_id == coordinator_id else p.grantee_id
-            for p in enterprises.permissions_involving([coordinator_id])
+            for p in grants
             if p.grantee_id != coordinator_id or Ability.add_to_order_cycle in p.abilities} | {coordinator_id}
 
 
-def _graph(pool: ThreadPoolExecutor, enterprises: EnterpriseRepository, ids: set[str]) -> PermissionGraph:
-    return PermissionGraph([p for found in pool.map(lambda i: enterprises.permissions_involving([i]), sorted(ids))
-                            for p in found])
+def _graph(pool: ThreadPoolExecutor, enterprises: EnterpriseRepository, ids: set[str], known=()) -> PermissionGraph:
+    """The grants of these enterprises (one Query each, side by side), with those already read."""
+    return PermissionGraph([*known, *(p for found in pool.map(lambda i: enterprises.permissions_involving([i]), sorted(ids))
+                                      for p in found)])
 
 
 def _suppliers(cycle: OrderCycle, access: OrderCycleAccess, found: dict[str, Enterprise], connected: set[str]) -> list[str]:
