@@ -12,7 +12,7 @@ $(INSTALLED): pyproject.toml requirements/constraints.txt
 	touch $@
 
 # The managers' console: npm packages from package-lock.json, bundled by esbuild into build/console/.
-CONSOLE_SOURCES := $(shell find console web/shared -type f 2>/dev/null)
+CONSOLE_SOURCES := $(shell find console/src web/shared -type f 2>/dev/null) console/index.html console/config.js console/build.mjs
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 

@@ -32,7 +32,8 @@ export function describe(err) {
   if (err.code && i18n.has(`error.${err.code}`)) return t(`error.${err.code}`);
   if (err.status >= 500) return t("error.server", { status: err.status });
   // The API's own sentence is English: precise, so shown to English readers; others get theirs.
-  if (i18n.lang === "en" && err.message) return err.message;
+  // (It starts with the field's path, e.g. "variants.0.price: ...": the page shows where already.)
+  if (i18n.lang === "en" && err.message) return err.field ? err.message.replace(`${err.field}: `, "") : err.message;
   if (err.status && i18n.has(`error.status.${err.status}`)) return t(`error.status.${err.status}`);
   return t("error.generic");
 }
@@ -85,36 +86,32 @@ export function useForm(initial) {
   return { values, set, setValues, errors, setErrors, busy, bind, submit, formRef };
 }
 
-export function Field({ label, name, value, error, onInput, type = "text", hint, required, autocomplete, inputmode, step, min, testid, ...rest }) {
+/** A control with its label, its hint and its error, tied together for screen readers. */
+function Labelled({ name, label, hint, error, control }) {
   const id = useId(name);
   const hintId = hint ? `${id}-hint` : null;
   const errorId = error ? `${id}-error` : null;
+  const described = [hintId, errorId].filter(Boolean).join(" ") || undefined;
   return html`<div class="field">
     <label class="field__label" for=${id}>${label}</label>
     ${hint && html`<p class="field__hint" id=${hintId}>${hint}</p>`}
-    ${type === "textarea"
-      ? html`<textarea class="input" id=${id} name=${name} value=${value} onInput=${onInput} rows="4"
-          aria-invalid=${error ? "true" : undefined} aria-describedby=${[hintId, errorId].filter(Boolean).join(" ") || undefined}
-          data-testid=${testid} ...${rest}></textarea>`
-      : html`<input class="input" id=${id} name=${name} type=${type} value=${value} onInput=${onInput}
-          required=${required} autocomplete=${autocomplete} inputmode=${inputmode} step=${step} min=${min}
-          aria-invalid=${error ? "true" : undefined} aria-describedby=${[hintId, errorId].filter(Boolean).join(" ") || undefined}
-          data-testid=${testid} ...${rest} />`}
+    ${control({ id, "aria-invalid": error ? "true" : undefined, "aria-describedby": described })}
     ${error && html`<p class="field__error" id=${errorId} data-testid="field-error">${error}</p>`}
   </div>`;
 }
 
-export function Select({ label, name, value, error, onInput, options, testid }) {
-  const id = useId(name);
-  const errorId = error ? `${id}-error` : null;
-  return html`<div class="field">
-    <label class="field__label" for=${id}>${label}</label>
-    <select class="select" id=${id} name=${name} value=${value} onInput=${onInput} data-testid=${testid}
-      aria-invalid=${error ? "true" : undefined} aria-describedby=${errorId || undefined}>
-      ${options.map(([v, text]) => html`<option value=${v} selected=${v === value}>${text}</option>`)}
-    </select>
-    ${error && html`<p class="field__error" id=${errorId} data-testid="field-error">${error}</p>`}
-  </div>`;
+export function Field({ label, name, value, error, onInput, type = "text", hint, testid, ...rest }) {
+  const control = (tied) => (type === "textarea"
+    ? html`<textarea class="input" ...${tied} name=${name} value=${value} onInput=${onInput} rows="4" data-testid=${testid} ...${rest}></textarea>`
+    : html`<input class="input" ...${tied} name=${name} type=${type} value=${value} onInput=${onInput} data-testid=${testid} ...${rest} />`);
+  return html`<${Labelled} name=${name} label=${label} hint=${hint} error=${error} control=${control} />`;
+}
+
+export function Select({ label, name, value, error, onInput, options, hint, testid }) {
+  const control = (tied) => html`<select class="select" ...${tied} name=${name} value=${value} onInput=${onInput} data-testid=${testid}>
+    ${options.map(([v, text]) => html`<option value=${v} selected=${v === value}>${text}</option>`)}
+  </select>`;
+  return html`<${Labelled} name=${name} label=${label} hint=${hint} error=${error} control=${control} />`;
 }
 
 export function Checkbox({ label, name, value, error, onInput, testid }) {

@@ -62,9 +62,14 @@ export function SignUp() {
   const form = useForm({ email: "", password: "" });
   const signUp = form.submit(async ({ email, password }) => {
     const address = auth.normaliseEmail(email);
-    await auth.signUp(address, password);
+    try {
+      await auth.signUp(address, password);
+    } catch (err) {
+      // Cognito's answer when the pool takes no sign-ups (infra's ManagerSelfSignUp=false).
+      throw err.code === "NotAuthorizedException" ? { code: "sign_up_closed" } : err;
+    }
     goWithEmail("confirm", address);
-  });
+  }, (err) => (err.code === "sign_up_closed" ? null : err.field));
   return html`<${Page} title=${t("auth.signUpTitle")}>
     <p>${t("auth.signUpIntro")}</p>
     <form class="panel form" onSubmit=${signUp} ref=${form.formRef} novalidate data-testid="sign-up-form">

@@ -41,8 +41,7 @@ export function NewEnterprise() {
     <form class="panel form" onSubmit=${create} ref=${form.formRef} novalidate data-testid="enterprise-form">
       <${FormError} error=${form.errors._form} />
       <${Field} ...${form.bind("name")} label=${t("enterprise.name")} required testid="enterprise-name" />
-      <${Select} ...${form.bind("kind")} label=${t("enterprise.kind")} options=${kindOptions()} testid="enterprise-kind" />
-      <p class="field__hint">${t("enterprise.kindHelp")}</p>
+      <${Select} ...${form.bind("kind")} label=${t("enterprise.kind")} options=${kindOptions()} hint=${t("enterprise.kindHelp")} testid="enterprise-kind" />
       <${Checkbox} ...${form.bind("is_producer")} label=${t("enterprise.isProducer")} testid="enterprise-producer" />
       <${Field} ...${form.bind("email")} type="email" label=${t("enterprise.email")} autocomplete="email" required testid="enterprise-email" />
       <${Select} ...${form.bind("timezone")} label=${t("enterprise.timezone")} options=${timezoneOptions(form.values.timezone)} testid="enterprise-timezone" />
@@ -52,7 +51,7 @@ export function NewEnterprise() {
 }
 
 /** The sections of an enterprise's pages, as tabs (links: each has its own address). */
-export function EnterpriseNav({ enterprise, current }) {
+export function EnterpriseNav({ id, enterprise, current }) {
   const sections = [
     ["profile", t("nav.profile")],
     ["managers", t("nav.managers")],
@@ -62,7 +61,6 @@ export function EnterpriseNav({ enterprise, current }) {
     ...(enterprise && enterprise.is_producer ? [["products", t("nav.products")]] : []),
     ["customers", t("nav.customers")],
   ];
-  const id = enterprise ? enterprise.id : "";
   return html`<nav class="tabs" aria-label=${t("nav.sections")}>
     <ul>${sections.map(([key, label]) => html`<li key=${key}>
       <a href=${key === "profile" ? href("enterprises", id) : href("enterprises", id, key)}
@@ -71,15 +69,16 @@ export function EnterpriseNav({ enterprise, current }) {
   </nav>`;
 }
 
-/** Load the enterprise and wrap a section of its pages. Grantees who may not read it see the id. */
+/** The enterprise of a section's page: [enterprise, error, reload]. */
 export function useEnterprise(id) {
   return useLoad(() => api("GET", ["enterprises", id]), [id]);
 }
 
-export function EnterpriseFrame({ enterprise, section, title, children }) {
+/** A section of an enterprise's pages; `id` from the address, so the tabs work before it loads. */
+export function EnterpriseFrame({ id, enterprise, section, title, children }) {
   return html`<${Page} title=${title} wide>
     <p class="crumbs"><a href=${href("")}>${t("enterprises.title")}</a> › ${enterprise ? enterprise.name : ""}</p>
-    <${EnterpriseNav} enterprise=${enterprise} current=${section} />
+    <${EnterpriseNav} id=${id} enterprise=${enterprise} current=${section} />
     ${children}
   <//>`;
 }
@@ -139,7 +138,7 @@ function ProfileForm({ enterprise, onSaved }) {
 
 export function EnterpriseProfile({ id }) {
   const [enterprise, error, reload] = useEnterprise(id);
-  return html`<${EnterpriseFrame} enterprise=${enterprise} section="profile" title=${enterprise ? enterprise.name : t("nav.profile")}>
+  return html`<${EnterpriseFrame} id=${id} enterprise=${enterprise} section="profile" title=${enterprise ? enterprise.name : t("nav.profile")}>
     ${error ? html`<${LoadFailed} error=${error} />` : !enterprise ? html`<${Loading} />` : html`
       <${ProfileForm} key=${enterprise.id} enterprise=${enterprise} onSaved=${reload} />`}
   <//>`;
@@ -159,7 +158,7 @@ export function Managers({ id }) {
     announce(t("managers.removed", { email }));
     reload();
   }, () => null); // its refusal is about the list, not the address being typed
-  return html`<${EnterpriseFrame} enterprise=${enterprise} section="managers" title=${t("nav.managers")}>
+  return html`<${EnterpriseFrame} id=${id} enterprise=${enterprise} section="managers" title=${t("nav.managers")}>
     ${error ? html`<${LoadFailed} error=${error} />` : !enterprise ? html`<${Loading} />` : html`
       <form class="panel form" onSubmit=${add} ref=${form.formRef} novalidate data-testid="managers-form">
         <${FormError} error=${form.errors._form} />

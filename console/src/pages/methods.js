@@ -64,7 +64,7 @@ function MethodList({ id, kind }) {
 
 export function Methods({ id }) {
   const [enterprise] = useEnterprise(id);
-  return html`<${EnterpriseFrame} enterprise=${enterprise} section="methods" title=${t("nav.methods")}>
+  return html`<${EnterpriseFrame} id=${id} enterprise=${enterprise} section="methods" title=${t("nav.methods")}>
     <p class="lead">${t("methods.intro")}</p>
     <div class="columns">
       <${MethodList} id=${id} kind="shipping" />
@@ -138,7 +138,7 @@ function FeeForm({ id, fee, onDone }) {
 export function Fees({ id }) {
   const [enterprise] = useEnterprise(id);
   const [list, error, reload] = useLoad(() => api("GET", ["enterprises", id, "fees"]).then(asList), [id]);
-  return html`<${EnterpriseFrame} enterprise=${enterprise} section="fees" title=${t("nav.fees")}>
+  return html`<${EnterpriseFrame} id=${id} enterprise=${enterprise} section="fees" title=${t("nav.fees")}>
     <p class="lead">${t("fees.intro")}</p>
     ${error ? html`<${LoadFailed} error=${error} />` : !list ? html`<${Loading} />` : html`
       <div class="columns">

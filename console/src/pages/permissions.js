@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { asList } from "../../../web/shared/api.js";
 import { api } from "../api.js";
 import { t } from "../lang.js";
-import { announce, Checkbox, Field, FormError, href, html, LoadFailed, Loading, Submit, useForm, useLoad } from "../ui.js";
+import { announce, Checkbox, describe, Field, FormError, href, html, LoadFailed, Loading, Submit, useForm, useLoad } from "../ui.js";
 import { EnterpriseFrame, useEnterprise } from "./enterprises.js";
 
 export const ABILITIES = ["add_to_order_cycle", "manage_products", "edit_profile"];
@@ -77,10 +77,10 @@ export function Permissions({ id }) {
       announce(t("permissions.withdrawn", { name: nameOf(granteeId) }));
       reload();
     } catch (err) {
-      announce(err.message || t("error.generic"));
+      announce(describe(err));
     }
   };
-  return html`<${EnterpriseFrame} enterprise=${enterprise} section="permissions" title=${t("nav.permissions")}>
+  return html`<${EnterpriseFrame} id=${id} enterprise=${enterprise} section="permissions" title=${t("nav.permissions")}>
     ${error ? html`<${LoadFailed} error=${error} />` : !data ? html`<${Loading} />` : html`
       <div class="columns">
         <div>
@@ -144,7 +144,7 @@ export function Customers({ id }) {
     announce(t("customers.added", { name }));
     reload();
   });
-  return html`<${EnterpriseFrame} enterprise=${enterprise} section="customers" title=${t("nav.customers")}>
+  return html`<${EnterpriseFrame} id=${id} enterprise=${enterprise} section="customers" title=${t("nav.customers")}>
     ${error ? html`<${LoadFailed} error=${error} />` : !list ? html`<${Loading} />` : html`
       <div class="columns">
         <section class="panel">

@@ -21,7 +21,7 @@ function ProducerFrame({ id, title, children }) {
   const [enterprise] = useLoad(() => api("GET", ["enterprises", id]).catch(() => null), [id]);
   return html`<${Page} title=${title} wide>
     <p class="crumbs"><a href=${href("")}>${t("enterprises.title")}</a> › ${enterprise ? enterprise.name : ""}</p>
-    ${enterprise && html`<${EnterpriseNav} enterprise=${enterprise} current="products" />`}
+    ${enterprise && html`<${EnterpriseNav} id=${id} enterprise=${enterprise} current="products" />`}
     ${children}
   <//>`;
 }
@@ -103,7 +103,7 @@ function BulkTable({ products, onSaved }) {
         </tbody>
       </table>
     </div>
-    <div class="actions actions--sticky">
+    <div class=${dirty.length ? "actions actions--sticky" : "actions"}>
       <button class="button" type="submit" disabled=${busy || dirty.length === 0} data-testid="bulk-save">
         ${dirty.length ? t("products.bulkSave", { count: dirty.length }) : t("products.bulkNoChange")}</button>
     </div>
