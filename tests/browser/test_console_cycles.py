@@ -227,6 +227,8 @@ def test_the_coordinator_makes_a_cycle_from_nothing_that_opens_sells_and_closes_
     expect(page.get_by_test_id("notification")).to_contain_text("Verger de Bruno: sent", timeout=15_000)
     page.get_by_test_id("back-to-cycles").click()
     row = page.get_by_test_id("cycle")
+    row.get_by_text("Producer notifications").click()
+    expect(row.get_by_test_id("notification")).to_contain_text("Verger de Bruno: sent")
     row.get_by_test_id("delete-cycle").click()
     row.get_by_test_id("confirm-delete-yes").click()
     expect(row.get_by_test_id("form-error")).to_have_text("This order cycle has orders: it cannot be deleted.")

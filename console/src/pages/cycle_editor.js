@@ -10,7 +10,7 @@ import { isoToZoned, zonedToIso } from "../../../web/shared/timezone.js";
 import { api } from "../api.js";
 import { i18n, t } from "../lang.js";
 import { announce, Checkbox, describe, Field, href, html, LoadFailed, Loading, Page } from "../ui.js";
-import { NotifyProducers, StatusBadge } from "./order_cycles.js";
+import { Notifications, NotifyProducers, StatusBadge } from "./order_cycles.js";
 
 export const STEPS = ["general", "incoming", "outgoing", "methods"];
 const SETTINGS = ["name", "opens_at", "closes_at", "coordinator_fee_ids", "automatic_notifications"];
@@ -294,7 +294,6 @@ function General({ data, draft, setDraft, problem }) {
   const s = draft.settings;
   const bind = (key) => ({ name: key, value: s[key] ?? "", error: errorAt(problem, "settings", null, key),
     onInput: (e) => set(["settings", key], e.currentTarget.type === "checkbox" ? e.currentTarget.checked : e.currentTarget.value) });
-  const notifications = cycle.notifications || [];
   return html`<section class="panel" data-testid="step-general-panel">
     <h2>${t("editor.step.general")}</h2>
     <p>${t("editor.coordinatorIs", { name: data.coordinator.name })}</p>
@@ -322,11 +321,7 @@ function General({ data, draft, setDraft, problem }) {
       <p class="note">${t("editor.readOnly")}</p>`}
     ${"notifications" in cycle && html`<section data-testid="notifications">
       <h3>${t("editor.notifications")}</h3>
-      ${notifications.length === 0 ? html`<p class="note">${t("editor.notified.none")}</p>` : html`<ul class="links">
-        ${notifications.map((n) => html`<li key=${`${n.run}${n.supplier_id}`} data-testid="notification">
-          ${data.suppliers.find((x) => x.id === n.supplier_id)?.name || n.supplier_id}: ${t(`editor.notified.${n.status}`)}
-          ${n.sent_at ? ` (${i18n.formatDate(n.sent_at, data.timezone)})` : ""}${n.reason ? ` – ${n.reason}` : ""}</li>`)}
-      </ul>`}
+      <${Notifications} editor=${data} />
       ${data.roles.coordinator && html`<${NotifyProducers} cycle=${cycle} />`}
     </section>`}
   </section>`;

@@ -46,6 +46,30 @@ function Confirm({ question, yes, onYes, onCancel, testid }) {
   </div>`;
 }
 
+/** The producer emails sent for a cycle (from its editor's read): sent, waiting or failed, with
+ * the reason of a bounce. */
+export function Notifications({ editor }) {
+  const list = editor.order_cycle.notifications || [];
+  const name = (id) => (editor.suppliers.find((s) => s.id === id) || { name: id }).name;
+  if (!list.length) return html`<p class="note" data-testid="no-notification">${t("editor.notified.none")}</p>`;
+  return html`<ul class="links">${list.map((n) => html`<li key=${`${n.run}${n.supplier_id}`} data-testid="notification">
+    ${name(n.supplier_id)}: ${t(`editor.notified.${n.status}`)}${n.sent_at ? ` (${i18n.formatDate(n.sent_at, editor.timezone)})` : ""}${n.reason ? ` – ${n.reason}` : ""}
+  </li>`)}</ul>`;
+}
+
+/** In the list, asked for when the person opens it: one request for that cycle only. */
+function NotificationsOnDemand({ cycle }) {
+  const [editor, setEditor] = useState(null);
+  const [error, setError] = useState(null);
+  const toggled = (e) => {
+    if (e.currentTarget.open && !editor) api("GET", ["order-cycles", cycle.id, "editor"]).then(setEditor, setError);
+  };
+  return html`<details class="cycle__edit" onToggle=${toggled} data-testid="cycle-notifications">
+    <summary>${t("editor.notifications")}</summary>
+    ${error ? html`<${LoadFailed} error=${error} />` : editor ? html`<${Notifications} editor=${editor} />` : html`<${Loading} />`}
+  </details>`;
+}
+
 /** Seed 003's "Notifier les producteurs": asked first, then the number of emails sent. */
 export function NotifyProducers({ cycle }) {
   const [asking, setAsking] = useState(false);
@@ -148,6 +172,7 @@ function CycleRow({ cycle, mine, onChanged }) {
         <${InPlaceForm} key=${`${cycle.name}${cycle.opens_at}${cycle.closes_at}`} cycle=${cycle} zone=${zone} onChanged=${onChanged} />
       </details>
       <${CoordinatorActions} cycle=${cycle} onChanged=${onChanged} />`}
+    ${(coordinator || Object.values(cycle.roles).some((r) => r.includes("supplier"))) && html`<${NotificationsOnDemand} cycle=${cycle} />`}
   </li>`;
 }
 
