@@ -147,7 +147,7 @@ def test_the_coordinator_makes_a_cycle_from_nothing_that_opens_sells_and_closes_
     form.get_by_label("Name").fill("Semaine 48")
     expect(form.get_by_text("Date and time in Europe/Paris.").first).to_be_visible()
     opens = datetime.now(PARIS).replace(microsecond=0) + timedelta(seconds=25)
-    closes = opens + timedelta(seconds=50)
+    closes = opens + timedelta(seconds=30)
     form.get_by_label("Orders open").fill(paris(opens))
     form.get_by_label("Orders close").fill(paris(closes))
     shoot(page, "1-new")
