@@ -121,7 +121,9 @@ export function CycleEditor({ id, step }) {
   if (!data || !draft) return html`<${Page} title=${t("cycles.title")}><${Loading} /><//>`;
 
   const names = Object.fromEntries([data.coordinator, ...data.suppliers, ...data.distributors].map((e) => [e.id, e.name]));
-  const pending = differences(base, draft).length;
+  // Each setting and each exchange field changed counts once; an exchange added or removed, once.
+  const pending = differences(base, draft).reduce((n, [section, , fields]) =>
+    n + (section === "settings" || !fields ? 1 : Object.keys(fields).length), 0);
 
   const submit = async () => {
     setBusy(true);

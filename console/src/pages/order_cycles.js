@@ -18,6 +18,7 @@ export function StatusBadge({ status }) {
 /** "From Monday … to Friday …" in the zone given, or "no date yet". */
 export function CycleDates({ cycle, zone }) {
   const when = (iso) => (iso ? i18n.formatDate(iso, zone) : t("cycles.noDate"));
+  if (!cycle.opens_at && !cycle.closes_at) return html`<span data-testid="cycle-dates">${t("cycles.noDates")}</span>`;
   return html`<span data-testid="cycle-dates">${t("cycles.from", { opens: when(cycle.opens_at), closes: when(cycle.closes_at) })}</span>`;
 }
 
