@@ -160,7 +160,7 @@ export function CycleEditor({ id, step }) {
       (part) => setParts((p) => ({ ...p, [supplierId]: part })),
       (error) => setParts((p) => ({ ...p, [supplierId]: { error } })));
   };
-  const fees = [...data.fees, ...Object.values(parts).flatMap((p) => p.fees || [])];
+  const fees = [...new Map([...data.fees, ...Object.values(parts).flatMap((p) => p.fees || [])].map((f) => [f.id, f])).values()];
   const ctx = { data: { ...data, fees }, draft, setDraft, names, problem, parts, need };
   const roles = [
     ...(data.roles.coordinator ? [`${t("cycles.role.coordinator")} (${data.coordinator.name})`] : []),
