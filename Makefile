@@ -1,14 +1,25 @@
 # The two commands: `make run` and `make test`. Both set up what they need on a fresh clone.
-PYTHON ?= python3
+# The Lambda runtime, set once in infra/synth.py (LAMBDA_RUNTIME): .venv, hence `make test`, runs on it.
+LAMBDA_RUNTIME := $(shell sed -n 's/^LAMBDA_RUNTIME = "\(python3\.[0-9]*\)"$$/\1/p' infra/synth.py)
+PYTHON ?= $(LAMBDA_RUNTIME)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# checkov has its own environment: its dependencies are not the project's.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/.installed
 
 .PHONY: run test unit synth bench browser-deps console clean
 
 $(INSTALLED): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; v = "python%d.%d" % sys.version_info[:2]; sys.exit(0 if v == "$(LAMBDA_RUNTIME)" else "$(VENV) runs " + v + ", not the Lambda runtime $(LAMBDA_RUNTIME): make clean, then make with $(LAMBDA_RUNTIME) on PATH")'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e ".[dev]"
+	touch $@
+
+$(CHECKOV): requirements/checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/checkov.txt
 	touch $@
 
 # The managers' console: npm packages from package-lock.json, bundled by esbuild into build/console/.
@@ -25,15 +36,15 @@ run: $(INSTALLED) console
 	$(BIN)/python -m hubcycle.local
 
 # No .pyc next to the sources: Chalice's packaging cache keys on the vendored package's files.
-test: $(INSTALLED) browser-deps console
+test: $(INSTALLED) $(CHECKOV) browser-deps console
 	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q
 
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest -q tests/unit
 
-# The deployable templates, written to infra/out/ and validated with cfn-lint, offline.
-synth: $(INSTALLED)
-	$(BIN)/python infra/synth.py
+# The deployable template and zips, written to infra/out/ and validated with cfn-lint and checkov, offline.
+synth: $(INSTALLED) $(CHECKOV)
+	$(BIN)/python infra/synth.py --checkov $(CHECKOV_VENV)/bin/checkov
 
 # Every benchmark figure as `name: value` lines (docs/performance.md).
 bench: $(INSTALLED)
@@ -50,4 +61,4 @@ browser-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) infra/out .pytest_cache build node_modules
+	rm -rf $(VENV) $(CHECKOV_VENV) infra/out .pytest_cache build node_modules

@@ -8,9 +8,9 @@ The model, stated so it can be checked and changed:
   a function's own work is scaled by 1769/512; the time it waits for AWS is kept as measured on
   the embedded AWS (moto answers more slowly than DynamoDB does: this errs on the dear side).
   Since August 2025 Lambda bills the init phase too: every cold start is billed for the import
-  and first-request overhead measured by bench/coldstart.py (scaled the same way).
-- Cold starts: every sweep (every 15 minutes; Lambda keeps an idle environment for minutes, not
-  a quarter of an hour: assumed cold), every scheduled opening and closing, one per shopper
+  and first-request overhead measured by bench/coldstart.py (its CPU time, scaled the same way).
+- Cold starts: every sweep (every 3 hours, infra/core.yaml's SweepRule; Lambda keeps an idle
+  environment for minutes, not hours: assumed cold), every scheduled opening and closing, one per shopper
   session and one per manager session.
 - DynamoDB on demand: read and write units estimated from the items read and written
   (harness.read_units / write_units); storage of STORED_MB with point-in-time recovery.
@@ -19,10 +19,16 @@ The model, stated so it can be checked and changed:
   event is counted as its own metric-hour (an upper bound).
 - The storefront: its files from CloudFront for each shopper session (no browser cache between
   sessions: the dear side), and S3 storage.
+- Checkout's rate limit (services/rate_limits.py, on by default on AWS, off where the checkouts
+  above were measured): one more TransactWriteItems per order, two counters, 4 write units.
+- Failures cost nothing while there are none: the dead-letter queue is not polled, the alarm topic
+  sends nothing. The alarms are priced apart (`cost.alarms`): $0.10 per alarm metric a month, and
+  the stack's 8 fit in the 10 that CloudWatch's always-free tier gives each account.
 
 Run alone: `.venv/bin/python bench/bill.py` (measures what it needs first)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +53,7 @@ PRICES = {
     "cloudwatch_logs_ingested_gb": 0.57,
     "cloudwatch_logs_stored_gb_month": 0.03,
     "cloudwatch_metric_hour": 0.30 / 730,
+    "cloudwatch_alarm_metric_month": 0.10,
     "cognito_essentials_mau": 0.015,
     "cloudfront_https_request": 0.0120 / 10_000,
     "cloudfront_transfer_gb_europe": 0.085,
@@ -57,7 +64,13 @@ MEMORY_GB = 0.5
 CPU_SCALE = 1769 / 512
 HOURS_PER_MONTH = 730
 WEEKS_PER_MONTH = HOURS_PER_MONTH / 168
-SWEEPS_PER_MONTH = HOURS_PER_MONTH * 4
+SWEEP_HOURS = int(re.search(r"ScheduleExpression: rate\((\d+) hours?\)", (ROOT / "infra" / "core.yaml").read_text())[1])
+"""The SweepRule's period, read from infra/core.yaml."""
+SWEEPS_PER_MONTH = HOURS_PER_MONTH / SWEEP_HOURS
+RATE_LIMIT_WRITE_UNITS = 4
+"""Per order: two counters (address, email) updated in one transaction, 2 write units each."""
+ALARM_METRICS = 8
+"""infra/core.yaml: DeadLetters 1, ApiErrors 2, ApiThrottles 2, FailedEmails 3 (tests/infra checks it)."""
 LAMBDA_PLATFORM_LOG_BYTES = 350
 STORED_MB = 10
 """A year of a small hub's orders and catalogue, generously."""
@@ -105,11 +118,14 @@ def invocations(bill: Bill, call: Calls, count: float, *, api: bool = False) -> 
 
 def cold_starts(bill: Bill, function: str, count: float, coldstart: dict[str, dict[str, float]],
                 warm: Calls | None) -> None:
-    """The init and first-request overhead of `count` cold starts: the cold first request's own
-    time beyond the same request warm (the bare app's, for a function with no warm figure)."""
+    """The init and first-request overhead of `count` cold starts: the cold first request's CPU
+    time beyond the same request warm (the bare app's, for a function with no warm figure). CPU
+    time, not wall time: on an idle machine they are the same (docs/performance.md, section 2),
+    while on a busy one the wall time of a fresh process counts its wait for a core too, which a
+    Lambda function, with its share of a core, does not have."""
     cold = coldstart[function]
     warm_own = warm.own_seconds if warm else coldstart["bare"]["own_s"] - coldstart["bare"]["import_s"]
-    extra = max(0.0, cold["own_s"] - warm_own) * CPU_SCALE
+    extra = max(0.0, cold["cpu_s"] - warm_own) * CPU_SCALE
     bill.add("lambda", count * extra * MEMORY_GB * PRICES["lambda_gb_second_x86"])
 
 
@@ -145,6 +161,7 @@ def active_hub(measured: dict[str, Calls], coldstart: dict) -> Bill:
     invocations(bill, measured["shop"], sessions, api=True)
     invocations(bill, measured["products"], sessions * browsing, api=True)
     invocations(bill, measured["warm_checkout"], ORDERS * weeks, api=True)
+    bill.add("dynamodb requests", ORDERS * weeks * RATE_LIMIT_WRITE_UNITS * PRICES["dynamodb_write_unit"])
     cold_starts(bill, "shop", sessions, coldstart, measured["shops"])
     for action in ("open", "close"):
         invocations(bill, measured[action], weeks)
@@ -179,6 +196,10 @@ def run(aws: EmbeddedAWS, measured: dict[str, Calls] | None = None, coldstart: d
     idle, active = idle_hub(measured, coldstart), active_hub(measured, coldstart)
     report("idle_hub", idle)
     report("active_hub", active)
+    alarms = ALARM_METRICS * PRICES["cloudwatch_alarm_metric_month"]
+    figure("cost.alarms.usd_per_month", f"{alarms:.2f} ({ALARM_METRICS} alarm metrics; $0 within the always-free "
+                                         "10 per account)")
+    figure("cost.sweeps_per_month", f"{SWEEPS_PER_MONTH:.0f} (every {SWEEP_HOURS} hours)")
     figure("cost.prices", f"{REGION} USD: " + ", ".join(f"{k} {v:.10g}" for k, v in PRICES.items()))
     figure("cost.lambda_ms_billed", ", ".join(
         f"{name} {1000 * billed_seconds(measured[name].own_seconds, measured[name].wait_seconds):.0f}"

@@ -262,7 +262,7 @@ def run(aws: EmbeddedAWS) -> dict[str, dict[str, float]]:
         if subject.name in profiles:
             top = ", ".join(f"{package} {ms:.0f}" for package, ms in profiles[subject.name].most_common(6))
             figure(f"coldstart.{subject.name}.import_self_ms_by_package", top)
-    return {s.name: {key: median(s, key) for key in ("total_s", "own_s", "import_s", "aws_wait_s")} for s in subjects}
+    return {s.name: {key: median(s, key) for key in ("total_s", "own_s", "import_s", "aws_wait_s", "cpu_s")} for s in subjects}
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 # Deploy the whole hubcycle stack to the AWS account of the current credentials, or tear it down.
 # docs/deploy.md explains every step.
 #
-#   infra/deploy.sh --sender orders@your-hub.example [--sender-domain your-hub.example]
-#                   [--stack hubcycle] [--region eu-west-1] [--self-sign-up true|false]
-#                   [--artifact-bucket NAME] [--no-synth]
+#   infra/deploy.sh --sender orders@your-hub.example --operator-email you@your-hub.example
+#                   [--sender-domain your-hub.example] [--stack hubcycle] [--region eu-west-1]
+#                   [--self-sign-up true|false] [--checkout-waf-limit N] [--artifact-bucket NAME]
+#                   [--no-synth] [--yes]
 #   infra/deploy.sh destroy [--stack hubcycle] [--region eu-west-1] [--delete-data]
 #
-# Needs: AWS CLI v2 with credentials, bash, Python 3.11+ (the project's .venv,
+# The region: --region, else AWS_REGION / AWS_DEFAULT_REGION, else your AWS profile's (as the AWS
+# CLI reads it). --yes: delete a stack whose first creation failed without asking.
+# Needs: AWS CLI v2 with credentials, bash, the Lambda runtime's Python (the project's .venv,
 # which `make synth` creates; the synthesis itself needs no credentials).
 set -euo pipefail
 
@@ -16,8 +19,11 @@ cd "$ROOT"
 
 ACTION=deploy
 STACK=hubcycle
-REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-eu-west-1}}
+REGION=""
 SENDER=""
+OPERATOR_EMAIL=""
+WAF_LIMIT=""
+ASSUME_YES=0
 SENDER_DOMAIN=""
 SENDER_DOMAIN_SET=0
 SELF_SIGN_UP=""
@@ -25,7 +31,7 @@ ARTIFACT_BUCKET=""
 DELETE_DATA=0
 SYNTH=1
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'deploy.sh: %s\n' "$*" >&2; exit 1; }
 
@@ -34,6 +40,9 @@ die() { printf 'deploy.sh: %s\n' "$*" >&2; exit 1; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --sender) SENDER=${2:?}; shift 2 ;;
+    --operator-email) OPERATOR_EMAIL=${2:?}; shift 2 ;;
+    --checkout-waf-limit) WAF_LIMIT=${2:?}; shift 2 ;;
+    --yes) ASSUME_YES=1; shift ;;
     --sender-domain) SENDER_DOMAIN=${2-}; SENDER_DOMAIN_SET=1; shift 2 ;;
     --stack) STACK=${2:?}; shift 2 ;;
     --region) REGION=${2:?}; shift 2 ;;
@@ -46,9 +55,11 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ $STACK =~ ^[A-Za-z][A-Za-z0-9-]{0,31}$ ]] || die "--stack: letters, digits and hyphens, at most 32 characters"
-export AWS_REGION=$REGION AWS_DEFAULT_REGION=$REGION AWS_PAGER=""
-
 command -v aws >/dev/null || die "the AWS CLI (v2) is needed: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
+# The region as the AWS CLI would choose it: environment first, then the profile (AWS_PROFILE or default).
+REGION=${REGION:-${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region 2>/dev/null || true)}}}
+[[ -n $REGION ]] || die "no region: pass --region, or set one in your AWS profile (aws configure set region eu-west-1)"
+export AWS_REGION=$REGION AWS_DEFAULT_REGION=$REGION AWS_PAGER=""
 ACCOUNT=$(aws sts get-caller-identity --query Account --output text) || die "no usable AWS credentials"
 
 stack_output() {
@@ -69,9 +80,53 @@ python_for_synth() {
   echo "$ROOT/.venv/bin/python"
 }
 
+stack_status() {
+  aws cloudformation describe-stacks --stack-name "$STACK" --query "Stacks[0].StackStatus" --output text 2>/dev/null || true
+}
+
+# A first creation that failed leaves the stack in ROLLBACK_COMPLETE: it can only be deleted. Say
+# why it failed (its CREATE_FAILED events) and offer to delete it before deploying again.
+clean_failed_first_creation() {
+  say "The first creation of stack $STACK in $REGION failed and was rolled back (ROLLBACK_COMPLETE)"
+  echo "  What failed (CloudFormation events):"
+  aws cloudformation describe-stack-events --stack-name "$STACK" \
+    --query "StackEvents[?ResourceStatus=='CREATE_FAILED'].[LogicalResourceId,ResourceStatusReason]" \
+    --output text | sed 's/^/    /'
+  cat <<EOF
+  Common causes on a new account (docs/deploy.md, "A new account"):
+    - CloudFront: "Your account must be verified before you can add new CloudFront resources":
+      open a case with AWS Support, wait for the answer, then deploy again;
+    - SES: "... already exists": the sender address or domain is an SES identity already (another
+      stack, or made by hand): use another --sender / --sender-domain, or delete that identity.
+  Nothing of it is kept (the table and the user pool are RetainExceptOnCreate). Such a stack can
+  only be deleted; deploying again needs that first.
+EOF
+  local answer=n
+  if [[ $ASSUME_YES == 1 ]]; then
+    answer=y
+  elif [[ -t 0 ]]; then
+    read -r -p "Delete the failed stack $STACK now and deploy again? [y/N] " answer
+  fi
+  [[ $answer == [yY]* ]] || die "left as is: delete it with 'infra/deploy.sh destroy --stack $STACK', or run again with --yes"
+  say "Deleting the failed stack $STACK"
+  aws cloudformation delete-stack --stack-name "$STACK"
+  aws cloudformation wait stack-delete-complete --stack-name "$STACK"
+}
+
 deploy() {
-  if ! aws cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1; then
+  local status
+  status=$(stack_status)
+  case $status in
+    ROLLBACK_COMPLETE) clean_failed_first_creation; status="" ;;
+    *_IN_PROGRESS) die "stack $STACK is $status: wait until it ends, then run again" ;;
+  esac
+  if [[ -z $status || $status == None ]]; then
     [[ -n $SENDER ]] || die "first deployment of $STACK: --sender ADDRESS is required"
+    [[ -n $OPERATOR_EMAIL ]] || die "first deployment of $STACK: --operator-email ADDRESS (who gets the alarms) is required"
+    if aws dynamodb describe-table --table-name "$STACK" >/dev/null 2>&1; then
+      die "a table named $STACK exists already (kept from an earlier stack of that name): delete it, restore it
+  into the new stack with a resource import, or choose another --stack (docs/deploy.md, \"Tear down\")"
+    fi
   fi
   local python artifacts
   python=$(python_for_synth)
@@ -108,6 +163,8 @@ deploy() {
       scheduler) overrides+=("SchedulerCodeKey=$key") ;; esac
   done
   [[ -n $SENDER ]] && overrides+=("SenderEmail=$SENDER")
+  [[ -n $OPERATOR_EMAIL ]] && overrides+=("OperatorEmail=$OPERATOR_EMAIL")
+  [[ -n $WAF_LIMIT ]] && overrides+=("CheckoutWafRateLimit=$WAF_LIMIT")
   [[ $SENDER_DOMAIN_SET == 1 ]] && overrides+=("SenderDomain=$SENDER_DOMAIN")
   [[ -n $SELF_SIGN_UP ]] && overrides+=("ManagerSelfSignUp=$SELF_SIGN_UP")
 
@@ -162,6 +219,7 @@ EOF
     echo "  SES          open the verification email sent to the sender address (first deployment)"
   fi
   echo "  SES sandbox  until AWS grants production access, mail only reaches verified addresses (docs/deploy.md)"
+  echo "  alarms       confirm the SNS subscription mailed to the operator address (first deployment)"
 }
 
 destroy() {
@@ -184,7 +242,7 @@ destroy() {
     [[ -n $table && $table != None ]] && aws dynamodb delete-table --table-name "$table" >/dev/null
     [[ -n $pool && $pool != None ]] && aws cognito-idp delete-user-pool --user-pool-id "$pool"
   else
-    say "Kept (DeletionPolicy Retain): the order data and the managers' accounts"
+    say "Kept (DeletionPolicy RetainExceptOnCreate): the order data and the managers' accounts"
     echo "  table      $table   -> aws dynamodb delete-table --table-name $table"
     echo "  user pool  $pool    -> aws cognito-idp delete-user-pool --user-pool-id $pool"
   fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Stage the storefront for upload, with config.js pointing at the deployed shop API.
+"""Stage the static sites for upload, with the storefront's config.js pointing at the deployed shop API.
 
     python infra/storefront.py --shop-api-url https://abc123.execute-api.eu-west-1.amazonaws.com/api \
         [--src storefront] [--dest infra/out/storefront] \
@@ -9,7 +9,9 @@ With the admin API and the user pool, the managers' console (its build, build/co
 console`) is staged under console/ of the same site, with its own config.js.
 
 infra/deploy.sh runs this after the stack is deployed (the URL is the stack output ShopApiUrl) and
-uploads the staged copy to the private storefront bucket. storefront/ itself is never modified.
+uploads the staged copy to the private storefront bucket, behind the one CloudFront distribution.
+storefront/ is the site's root; each folder of STATIC_SITES is copied under its path beside it (a
+folder that does not exist is skipped). Sources are never modified.
 
 config.js keeps every other setting the storefront's own file has (currency, ...): only the value of
 `shopApiUrl` is replaced. If the file has no `shopApiUrl` entry, an assignment that adds it is
@@ -29,6 +31,9 @@ DEFAULT_SRC = ROOT / "storefront"
 DEFAULT_DEST = ROOT / "infra" / "out" / "storefront"
 CONSOLE_BUILD = ROOT / "build" / "console"
 NOT_UPLOADED = ("*.md", ".*")
+STATIC_SITES = {}
+"""Other static folders of the repository served from the same bucket and distribution, by the
+path they get there: e.g. {"console": "console"} publishes console/ at /console/."""
 
 _SHOP_API_URL = re.compile(
     r"""(?P<key>["']?\bshopApiUrl["']?\s*:\s*)(?P<quote>["'`])(?P<value>(?:\\.|(?!(?P=quote)).)*)(?P=quote)""",
@@ -63,6 +68,9 @@ def stage(src: Path, dest: Path, shop_api_url: str) -> Path:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*NOT_UPLOADED))
     config = src / "config.js"
     (dest / "config.js").write_text(render_config(config.read_text() if config.exists() else None, shop_api_url))
+    for folder, path in STATIC_SITES.items():
+        if (src.parent / folder).is_dir():
+            shutil.copytree(src.parent / folder, dest / path, ignore=shutil.ignore_patterns(*NOT_UPLOADED))
     return dest
 
 

@@ -3,6 +3,7 @@
 validate it with cfn-lint.
 
     python infra/synth.py [--out infra/out] [--region eu-west-1] [--strict] [--no-lint] [--no-bytecode]
+                          [--checkov .venv-checkov/bin/checkov]
 
 What it does:
 1. `chalice package --pkg-format cloudformation` for functions/shop, functions/admin and
@@ -25,7 +26,8 @@ What it does:
    <out>/template.json, <out>/<app>/deployment.zip and <out>/manifest.json.
 5. Precompiles the zips' Python files (unchecked-hash .pyc: Lambda's code directory is read-only,
    so without them every cold start compiles every import).
-6. Lints template.json with cfn-lint and exits 1 on any error or warning.
+6. Lints template.json with cfn-lint and exits 1 on any error or warning; with --checkov, runs checkov
+   too (infra/checkov.yaml) and exits 1 on any finding it does not skip.
 
 Exit status: 0 ok; 1 lint findings, a broken app or (with --strict) an unmet contract between the
 apps and the stack ("What the apps must provide" in docs/deploy.md); 2 bad usage.
@@ -33,6 +35,7 @@ apps and the stack ("What the apps must provide" in docs/deploy.md); 2 bad usage
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import hashlib
 import importlib.util
@@ -57,6 +60,10 @@ SETTINGS_MODULE = DOMAIN / "hubcycle" / "settings.py"
 DEFAULT_OUT = INFRA / "out"
 DEFAULT_REGION = "eu-west-1"
 CHALICE_STAGE = "dev"
+LAMBDA_RUNTIME = "python3.11"
+"""The one place the functions' Python is set. The Makefile creates .venv with this version, so
+`make test` runs on it too; Lambda deprecates python3.11 on 2027-06-30 (docs/deploy.md, "Runtime")."""
+SHOP_ZIP_LIMIT_MB = 8
 
 APPS = {"shop": "Shop", "admin": "Admin", "scheduler": "Scheduler"}
 """Chalice project (functions/<name>) -> prefix of its logical ids in the stack."""
@@ -94,10 +101,56 @@ ENVIRONMENT = {
     "HUBCYCLE_STOREFRONT_ORIGIN": {"Fn::Sub": STOREFRONT_ORIGIN},
     "HUBCYCLE_UPLOADS_BUCKET": {"Ref": "StorefrontBucket"},
     "HUBCYCLE_UPLOADS_URL": {"Fn::Sub": STOREFRONT_ORIGIN},
+    "HUBCYCLE_DEAD_LETTER_QUEUE_ARN": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
+    "HUBCYCLE_CHECKOUT_ORDERS_PER_HOUR": {"Ref": "CheckoutOrdersPerHour"},
 }
 """Every setting of layers/domain/hubcycle/settings.py, as the deployed functions see it."""
 
 SHOP_CORS_HEADERS = "'Content-Type,Idempotency-Key,Authorization'"
+
+GATEWAY_RESPONSES = {
+    # type: (status, code, field). API Gateway's own refusals, in the contract's error body
+    # {"error": {"code", "message", "field"}} (message: API Gateway's). None keeps its status.
+    "DEFAULT_4XX": (None, "bad_request", None),
+    "DEFAULT_5XX": (None, "try_again", None),
+    "UNAUTHORIZED": ("401", "unauthorized", "Authorization"),
+    "EXPIRED_TOKEN": ("401", "unauthorized", "Authorization"),
+    "INVALID_SIGNATURE": ("401", "unauthorized", "Authorization"),
+    "ACCESS_DENIED": ("403", "forbidden", None),
+    "AUTHORIZER_FAILURE": ("500", "try_again", None),
+    "AUTHORIZER_CONFIGURATION_ERROR": ("500", "try_again", None),
+    "WAF_FILTERED": ("403", "forbidden", None),
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found", None),  # REST APIs answer this for unknown routes
+    "RESOURCE_NOT_FOUND": ("404", "not_found", None),
+    "BAD_REQUEST_BODY": ("400", "malformed_json", None),
+    "BAD_REQUEST_PARAMETERS": ("400", "bad_request", None),
+    "REQUEST_TOO_LARGE": ("413", "body_too_large", None),
+    "UNSUPPORTED_MEDIA_TYPE": ("415", "unsupported_media_type", "Content-Type"),
+    "THROTTLED": ("429", "too_many_requests", None),
+    "QUOTA_EXCEEDED": ("429", "too_many_requests", None),
+    "INTEGRATION_FAILURE": ("502", "try_again", None),
+    "INTEGRATION_TIMEOUT": ("504", "try_again", None),
+    "API_CONFIGURATION_ERROR": ("500", "try_again", None),
+}
+RETRY_AFTER_SECONDS = {"THROTTLED": "1", "QUOTA_EXCEEDED": "60", "INTEGRATION_FAILURE": "1", "INTEGRATION_TIMEOUT": "1",
+                       "DEFAULT_5XX": "1"}
+"""The stage throttle is per second; a busy or failed integration is worth another try shortly."""
+
+
+def gateway_responses(extra_headers: dict[str, object]) -> dict:
+    responses = {}
+    for kind, (status, code, field) in GATEWAY_RESPONSES.items():
+        body = json.dumps({"error": {"code": code, "message": "MESSAGE", "field": field}})
+        response = {
+            "responseTemplates": {"application/json": body.replace('"MESSAGE"', "$context.error.messageString")},
+            "responseParameters": {"gatewayresponse.header.Content-Type": "'application/json'", **extra_headers},
+        }
+        if kind in RETRY_AFTER_SECONDS:
+            response["responseParameters"]["gatewayresponse.header.Retry-After"] = f"'{RETRY_AFTER_SECONDS[kind]}'"
+        if status:
+            response["statusCode"] = status
+        responses[kind] = response
+    return responses
 
 
 class SynthError(Exception):
@@ -120,9 +173,11 @@ def table_resource() -> dict:
     properties = copy.deepcopy(table.TABLE_DEFINITION)
     properties["TableName"] = {"Ref": "AWS::StackName"}
     properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
+    properties["TimeToLiveSpecification"] = {"AttributeName": table.TIME_TO_LIVE_ATTRIBUTE, "Enabled": True}
+    # Kept when the stack is deleted, not when its first creation fails: no orphan blocks the retry.
     return {
         "Type": "AWS::DynamoDB::Table",
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
         "UpdateReplacePolicy": "Retain",
         "Properties": properties,
     }
@@ -152,9 +207,75 @@ def load_policy(functions: Path, app: str) -> dict:
 # Chalice
 
 
-def chalice_package(functions: Path, app: str, workdir: Path, region: str) -> tuple[dict, Path, float]:
-    """Run `chalice package` for one app; return its template, its zip and the seconds it took."""
+def stage_app(functions: Path, app: str, stage_root: Path) -> Path:
+    """A copy of functions/<app> holding only what its Lambda zip should: app.py, requirements.txt,
+    .chalice/{config,policy}.json and, in vendor/hubcycle, the modules app.py imports (directly,
+    inside functions, or through LazyModule) and theirs, never hubcycle.local or hubcycle.dev.
+    Chalice's own cache (.chalice/deployments) is kept between runs, so an unchanged app reuses its zip."""
     project = functions / app
+    stage = stage_root / app
+    if stage.exists():
+        for entry in stage.iterdir():
+            if entry.name != ".chalice":
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    (stage / ".chalice").mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "policy.json"):
+        shutil.copy(project / ".chalice" / name, stage / ".chalice" / name)
+    for name in ("app.py", "requirements.txt"):
+        if (project / name).exists():
+            shutil.copy(project / name, stage / name)
+    for relative in domain_closure(project / "app.py", DOMAIN):
+        target = stage / "vendor" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DOMAIN / relative, target)
+    return stage
+
+
+def domain_closure(entry: Path, domain: Path) -> list[str]:
+    """The files of the `hubcycle` package (relative to `domain`) that `entry` needs: every module
+    named by an import anywhere in a file, or by a LazyModule("hubcycle....") string, followed
+    transitively, with the __init__.py of each package on the way."""
+    def files_of(module: str) -> list[str]:
+        path = Path(*module.split("."))
+        found = [str(p.relative_to(domain)) for p in (domain / path.with_suffix(".py"), domain / path / "__init__.py")
+                 if p.is_file()]
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            init = domain / Path(*parts[:depth]) / "__init__.py"
+            if init.is_file():
+                found.append(str(init.relative_to(domain)))
+        return found
+
+    def imported(source: Path) -> set[str]:
+        tree = ast.parse(source.read_text(), str(source))
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+                names |= {f"{node.module}.{alias.name}" for alias in node.names}
+            elif (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "LazyModule"
+                  and node.args and isinstance(node.args[0], ast.Constant)):
+                names.add(node.args[0].value)
+        return {n for n in names if n == "hubcycle" or n.startswith("hubcycle.")}
+
+    seen: set[str] = set()
+    pending = [entry]
+    while pending:
+        for module in imported(pending.pop()):
+            for relative in files_of(module):
+                if relative not in seen:
+                    seen.add(relative)
+                    pending.append(domain / relative)
+    local = sorted(r for r in seen if r.startswith(("hubcycle/local/", "hubcycle/dev.py")))
+    if local:
+        raise SynthError(f"{entry} imports the local system ({', '.join(local)}), which is never deployed")
+    return sorted(seen)
+
+
+def chalice_package(project: Path, app: str, workdir: Path, region: str) -> tuple[dict, Path, float]:
+    """Run `chalice package` for one (staged) app; return its template, its zip and the seconds it took."""
     out = workdir / f".chalice-{app}"
     shutil.rmtree(out, ignore_errors=True)
     env = {
@@ -177,14 +298,24 @@ def chalice_package(functions: Path, app: str, workdir: Path, region: str) -> tu
     return template, out / "deployment.zip", time.monotonic() - started
 
 
-def prune_chalice_cache(functions: Path, app: str, keep: int = 3) -> None:
-    """Chalice keeps one ~10 MB zip per (requirements, app, vendor) hash forever; keep the newest."""
-    cache = functions / app / ".chalice" / "deployments"
+def prune_chalice_cache(project: Path, keep: int = 3) -> None:
+    """Chalice keeps one zip per (requirements, app, vendor) hash forever; keep the newest."""
+    cache = project / ".chalice" / "deployments"
     if not cache.is_dir():
         return
     zips = sorted(cache.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in zips[keep:]:
         old.unlink(missing_ok=True)
+
+
+def check_runtime() -> None:
+    """The Lambda runtime is set here, once; Chalice takes the synthesizing interpreter's version,
+    and the .pyc added to the zips are that interpreter's: both must be the runtime's."""
+    here = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if here != LAMBDA_RUNTIME:
+        raise SynthError(f"the Lambda runtime is {LAMBDA_RUNTIME} (LAMBDA_RUNTIME in infra/synth.py) but this is "
+                         f"{here} ({sys.executable}): synthesize with {LAMBDA_RUNTIME} (make synth does, through "
+                         f".venv; `make clean` if .venv was made with another Python)")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -428,6 +559,7 @@ def lambda_function(app: str, lid: str, resource: dict) -> dict:
     tags = properties.pop("Tags", {})
     tracing = properties.pop("Tracing", None)
     properties["Code"] = {"S3Bucket": {"Ref": "ArtifactBucket"}, "S3Key": {"Ref": f"{APPS[app]}CodeKey"}}
+    properties["Runtime"] = LAMBDA_RUNTIME
     tags = {**tags, "hubcycle:function": app}
     properties["Tags"] = [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
     if tracing:
@@ -501,15 +633,16 @@ def wire_api(app: str, lid: str, api: dict, report: dict) -> None:
         if unprotected:
             report["missing"].append(
                 "functions/admin/app.py: routes without the Cognito authorizer: " + ", ".join(sorted(unprotected)))
+    cors = {}
     if app == "shop":
-        origin = {"Fn::Sub": f"'{STOREFRONT_ORIGIN}'"}
-        body["x-amazon-apigateway-gateway-responses"] = {
-            kind: {"responseParameters": {
-                "gatewayresponse.header.Access-Control-Allow-Origin": origin,
+        cors = {"gatewayresponse.header.Access-Control-Allow-Origin": {"Fn::Sub": f"'{STOREFRONT_ORIGIN}'"},
                 "gatewayresponse.header.Access-Control-Allow-Headers": SHOP_CORS_HEADERS,
-            }}
-            for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
-        }
+                "gatewayresponse.header.Access-Control-Expose-Headers": "'Retry-After'"}
+    if app == "admin":  # the console calls it from the storefront's origin: its refusals must be readable
+        cors = {"gatewayresponse.header.Access-Control-Allow-Origin": {"Fn::Sub": f"'{STOREFRONT_ORIGIN}'"},
+                "gatewayresponse.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'"}
+    body["x-amazon-apigateway-gateway-responses"] = gateway_responses(cors)
+    if app == "shop":
         origins = [integration_response.get("responseParameters", {}).get(
                        "method.response.header.Access-Control-Allow-Origin")
                    for methods in body.get("paths", {}).values()
@@ -530,6 +663,22 @@ def wire_api(app: str, lid: str, api: dict, report: dict) -> None:
 # Assembly
 
 
+def invoke_configs() -> dict:
+    """The scheduler entry points' asynchronous invocations retry as the schedules do, then go to
+    the dead-letter queue (Lambda's on-failure destination)."""
+    from hubcycle.adapters.schedules import RETRY_POLICY
+
+    return {f"{lid}InvokeConfig": {
+        "Type": "AWS::Lambda::EventInvokeConfig",
+        "Properties": {
+            "FunctionName": {"Ref": lid},
+            "Qualifier": "$LATEST",
+            **RETRY_POLICY,
+            "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}},
+        },
+    } for lid in SCHEDULER_ENTRY_POINTS.values()}
+
+
 def assemble(functions: Path, app_resources: dict[str, dict], report: dict) -> dict:
     template = load_core()
     resources = template["Resources"]
@@ -547,6 +696,7 @@ def assemble(functions: Path, app_resources: dict[str, dict], report: dict) -> d
             "Value": {"Fn::Sub": f"https://${{{lid}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{api['stage']}"},
         }
     outputs["SchedulerTargetArn"] = {"Value": copy.deepcopy(ENVIRONMENT["HUBCYCLE_SCHEDULER_TARGET_ARN"])}
+    resources.update(invoke_configs())
 
     missing_settings = settings_names(functions) - set(ENVIRONMENT)
     if missing_settings:
@@ -620,6 +770,25 @@ def add_bytecode(zip_path: str, cache_dir: str) -> str:
 # --------------------------------------------------------------------------------------------------
 # Lint
 
+CHECKOV_CONFIG = INFRA / "checkov.yaml"
+
+
+def checkov(template: Path, executable: str) -> dict:
+    """checkov's summary and its failed checks on the template, with the accepted findings of
+    infra/checkov.yaml skipped (each one explained in docs/deploy.md)."""
+    done = subprocess.run([executable, "-f", str(template), "--config-file", str(CHECKOV_CONFIG), "--quiet",
+                           "--compact", "-o", "json"], capture_output=True, text=True, timeout=600)
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        raise SynthError(f"checkov did not run ({executable}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}") from None
+    if isinstance(report, list):  # one report per framework
+        (report,) = report
+    failed = [{"check": c["check_id"], "name": c["check_name"], "resource": c["resource"]}
+              for c in report.get("results", {}).get("failed_checks", [])]
+    return {"summary": report.get("summary", {}), "failed": failed}
+
+
 
 def lint(template: Path, region: str) -> list[dict]:
     from cfnlint.api import ManualArgs, lint_file
@@ -640,7 +809,7 @@ def lint(template: Path, region: str) -> list[dict]:
 
 
 def synth(out: Path, region: str, strict: bool, run_lint: bool, bytecode: bool,
-          functions: Path = FUNCTIONS) -> int:
+          functions: Path = FUNCTIONS, checkov_path: str | None = None) -> int:
     started = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
     for entry in out.iterdir():
@@ -649,8 +818,11 @@ def synth(out: Path, region: str, strict: bool, run_lint: bool, bytecode: bool,
     report: dict = {"region": region, "functions": {}, "apis": {}, "entry_points": {},
                     "missing": [], "notes": [], "timings": {}}
 
+    check_runtime()
+    stage_root = out / ".cache" / "stage"
+    projects = {app: stage_app(functions, app, stage_root) for app in APPS}
     with ThreadPoolExecutor(max_workers=len(APPS)) as pool:
-        packaged = dict(zip(APPS, pool.map(lambda app: chalice_package(functions, app, out, region), APPS)))
+        packaged = dict(zip(APPS, pool.map(lambda app: chalice_package(projects[app], app, out, region), APPS)))
     report["timings"]["chalice_package"] = round(time.monotonic() - started, 1)
     runtimes = set()
     app_resources = {}
@@ -660,32 +832,36 @@ def synth(out: Path, region: str, strict: bool, run_lint: bool, bytecode: bool,
         shutil.move(str(zip_path), out / app / "deployment.zip")
         (out / app / "chalice-sam.json").write_text(json.dumps(chalice_template, indent=2))
         shutil.rmtree(zip_path.parent)
-        prune_chalice_cache(functions, app)
+        prune_chalice_cache(projects[app])
         app_resources[app] = adapt_app(functions, app, chalice_template, report)
-        runtimes |= {r["Properties"]["Runtime"] for r in app_resources[app].values()
-                     if r["Type"] == "AWS::Lambda::Function"}
-    report["runtime"] = sorted(runtimes)
+        runtimes |= {r["Properties"]["Runtime"] for r in chalice_template.get("Resources", {}).values()
+                     if r["Type"] == "AWS::Serverless::Function"}
+    if runtimes != {LAMBDA_RUNTIME}:
+        raise SynthError(f"chalice packaged for {sorted(runtimes)}, not {LAMBDA_RUNTIME}")
+    report["runtime"] = LAMBDA_RUNTIME
 
     template = assemble(functions, app_resources, report)
     template_path = out / "template.json"
     template_path.write_text(json.dumps(template, indent=2) + "\n")
 
     if bytecode:
-        here = f"python{sys.version_info.major}.{sys.version_info.minor}"
-        if runtimes == {here}:
-            mark = time.monotonic()
-            pyc_cache = out / ".cache" / "pyc"
-            if pyc_cache.is_dir() and sum(1 for _ in pyc_cache.rglob("*.pyc")) > 20000:
-                shutil.rmtree(pyc_cache)  # only ever grows with edits: start again when large
-            with ProcessPoolExecutor(max_workers=min(len(APPS), os.cpu_count() or 1)) as pool:
-                results = list(pool.map(add_bytecode, [str(out / app / "deployment.zip") for app in APPS],
-                                        [str(pyc_cache)] * len(APPS)))
-            report["bytecode"] = dict(zip(APPS, results))
-            report["timings"]["bytecode"] = round(time.monotonic() - mark, 1)
-        else:
-            report["notes"].append(f"no .pyc added: runtime {sorted(runtimes)} is not this interpreter ({here})")
+        mark = time.monotonic()
+        pyc_cache = out / ".cache" / "pyc"
+        if pyc_cache.is_dir() and sum(1 for _ in pyc_cache.rglob("*.pyc")) > 20000:
+            shutil.rmtree(pyc_cache)  # only ever grows with edits: start again when large
+        with ProcessPoolExecutor(max_workers=min(len(APPS), os.cpu_count() or 1)) as pool:
+            results = list(pool.map(add_bytecode, [str(out / app / "deployment.zip") for app in APPS],
+                                    [str(pyc_cache)] * len(APPS)))
+        report["bytecode"] = dict(zip(APPS, results))
+        report["timings"]["bytecode"] = round(time.monotonic() - mark, 1)
 
     exit_code = 0
+    report["zip_bytes"] = {app: (out / app / "deployment.zip").stat().st_size for app in APPS}
+    for app, size in report["zip_bytes"].items():
+        log(f"{app}/deployment.zip: {size / 1e6:.1f} MB")
+    if report["zip_bytes"]["shop"] > SHOP_ZIP_LIMIT_MB * 1e6:
+        log(f"ERROR the shop's zip is over {SHOP_ZIP_LIMIT_MB} MB: what does it ship that it does not import?")
+        exit_code = 1
     if run_lint:
         mark = time.monotonic()
         findings = lint(template_path, region)
@@ -697,6 +873,19 @@ def synth(out: Path, region: str, strict: bool, run_lint: bool, bytecode: bool,
             exit_code = 1
         else:
             log(f"cfn-lint: {template_path.relative_to(ROOT) if template_path.is_relative_to(ROOT) else template_path} is clean")
+
+    if checkov_path:
+        mark = time.monotonic()
+        report["checkov"] = checkov(template_path, checkov_path)
+        report["timings"]["checkov"] = round(time.monotonic() - mark, 1)
+        for finding in report["checkov"]["failed"]:
+            log(f"checkov {finding['check']} {finding['resource']}: {finding['name']}")
+        if report["checkov"]["failed"] or report["checkov"]["summary"].get("parsing_errors"):
+            log("ERROR checkov: fix the template, or skip the check in infra/checkov.yaml and say why in docs/deploy.md")
+            exit_code = 1
+        else:
+            log(f"checkov: {report['checkov']['summary'].get('passed')} checks passed, none failed "
+                f"({CHECKOV_CONFIG.relative_to(ROOT)} skips those docs/deploy.md explains)")
 
     for note in report["notes"]:
         log(f"note: {note}")
@@ -720,12 +909,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="fail when the apps do not provide what the stack expects (used by infra/deploy.sh)")
     parser.add_argument("--no-lint", action="store_true", help="skip cfn-lint")
     parser.add_argument("--no-bytecode", action="store_true", help="do not add .pyc files to the zips")
+    parser.add_argument("--checkov", metavar="PATH",
+                        help="run this checkov on the template (make synth: .venv-checkov/bin/checkov) and fail on "
+                             "any finding infra/checkov.yaml does not skip")
     parser.add_argument("--functions-dir", type=Path, default=FUNCTIONS,
                         help="where the shop, admin and scheduler Chalice projects are (default functions/; tests use copies)")
     args = parser.parse_args(argv)
     try:
         return synth(args.out.resolve(), args.region, args.strict, not args.no_lint, not args.no_bytecode,
-                     args.functions_dir.resolve())
+                     args.functions_dir.resolve(), args.checkov)
     except SynthError as error:
         log(f"ERROR {error}")
         return 1

@@ -1,7 +1,7 @@
 """The scheduler function: opens and closes order cycles when EventBridge says it is time.
 No HTTP routes. Three entry points (names fixed for infra/):
 - `on_schedule`: target of each cycle's one-time EventBridge Scheduler schedules;
-- `sweep`: every 15 minutes, whatever is due and unprocessed, and the undelivered outbox;
+- `sweep`: every 3 hours, whatever is due and unprocessed, and the undelivered outbox;
 - `on_ses_event`: SES bounces and complaints (default bus), which mark a notification failed.
 Most invocations are sweeps that find nothing owed: hubcycle.services.sweeps answers them without
 the domain models, and the other entry points load theirs when called."""
@@ -39,7 +39,7 @@ def on_schedule(event, context):
     return _report(counts)
 
 
-@app.schedule(Rate(15, unit=Rate.MINUTES), name="sweep")
+@app.schedule(Rate(3, unit=Rate.HOURS), name="sweep")
 def sweep(event):
     return _report(sweeps.sweep())
 

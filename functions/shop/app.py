@@ -8,13 +8,14 @@ from chalice import Chalice
 from chalice.app import Request
 
 from hubcycle.clock import clock
+from hubcycle.errors import TooManyRequests
 from hubcycle.services import shopfront
 from hubcycle.web import StorefrontCORS, answers_errors, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-shop", configure_logs=False)  # powertools Logger logs
 
 
-cors = StorefrontCORS(allow_headers=["Content-Type", "Idempotency-Key"], max_age=600)
+cors = StorefrontCORS(allow_headers=["Content-Type", "Idempotency-Key"], expose_headers=["Retry-After"], max_age=600)
 
 _request: ContextVar[Request] = ContextVar("request")
 
@@ -59,11 +60,14 @@ def list_products(shop_id, cycle_id):
 @app.route("/shops/{shop_id}/cycles/{cycle_id}/orders", methods=["POST"], cors=cors)
 @answers_errors
 def place_order(shop_id, cycle_id):
-    from hubcycle.services import checkout  # pricing, email and metrics: loaded by the first order
+    from hubcycle.services import checkout, rate_limits  # pricing, email and metrics: loaded by the first order
 
     request = _request.get()
-    order = checkout.place_order(
-        shop_id, cycle_id, parse_body(request, checkout.CheckoutRequest),
-        idempotency_key=request.headers.get("idempotency-key"),
-    )
+    body = parse_body(request, checkout.CheckoutRequest)
+    source_address = request.context.get("identity", {}).get("sourceIp")
+    try:
+        rate_limits.admit_order(source_address, body.customer.email, clock.now())
+    except TooManyRequests as refused:
+        return json_response(refused.to_body(), status=refused.status, headers={"Retry-After": str(refused.retry_after)})
+    order = checkout.place_order(shop_id, cycle_id, body, idempotency_key=request.headers.get("idempotency-key"))
     return json_response(order, status=201)

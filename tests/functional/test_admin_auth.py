@@ -128,6 +128,12 @@ def test_a_token_for_another_app_client_of_the_pool_is_401(ann):
     refused(ann, f"Bearer {resigned(ann.token, aud='another-client')}")
 
 
+@pytest.mark.parametrize("email", ["", "   ", 42, ["ann@example.org"], {"address": "ann@example.org"}])
+def test_a_signed_token_whose_email_claim_is_empty_or_not_text_is_401(ann, email):
+    """Issue 15: an empty email was taken as user "", a number or a list answered 500."""
+    assert "no email" in refused(ann, f"Bearer {resigned(ann.token, email=email)}")["message"]
+
+
 # --- Behind API Gateway: its Cognito authorizer verified the token and passes the claims
 
 

@@ -1,5 +1,7 @@
 """A stand-in for the AWS CLI (tests/infra/test_synth.py runs infra/deploy.sh with it first on PATH):
-records every call in $FAKE_AWS_STATE/calls.jsonl and answers what deploy.sh reads back. No network."""
+records every call in $FAKE_AWS_STATE/calls.jsonl and answers what deploy.sh reads back. No network.
+$FAKE_AWS_STATE/stack holds the stack's status (absent: no stack); $FAKE_AWS_REGION is the profile's
+region (`aws configure get region`)."""
 import json
 import os
 import re
@@ -29,6 +31,10 @@ def main(args: list[str]) -> int:
     exists = os.path.exists(STACK_FILE)
     if command == ("sts", "get-caller-identity"):
         print("123456789012")
+    elif command == ("configure", "get"):
+        if not os.environ.get("FAKE_AWS_REGION"):
+            return 1
+        print(os.environ["FAKE_AWS_REGION"])
     elif command == ("cloudformation", "describe-stacks"):
         if not exists:
             print(f"An error occurred (ValidationError): Stack with id {value('--stack-name')} does not exist",
@@ -36,11 +42,21 @@ def main(args: list[str]) -> int:
             return 255
         query = value("--query")
         key = re.search(r"(?:Output|Parameter)Key=='(\w+)'", query)
-        print(OUTPUTS.get(key.group(1), "orders@hub.example") if key else "{}")
+        if query.endswith("StackStatus"):
+            print(open(STACK_FILE).read())
+        else:
+            print(OUTPUTS.get(key.group(1), "orders@hub.example") if key else "{}")
+    elif command == ("cloudformation", "describe-stack-events"):
+        print("StorefrontDistribution\tResource handler returned message: \"Access denied for operation 'Your account "
+              "must be verified before you can add new CloudFront resources.'\"")
+        print("SenderEmailIdentity\tResource handling cancelled")
+    elif command == ("dynamodb", "describe-table"):
+        return 0 if os.path.exists(os.path.join(STATE, "orphan-table")) else 254
     elif command == ("cloudformation", "describe-stack-resource"):
         print(RESOURCES[value("--logical-resource-id")])
     elif command == ("cloudformation", "deploy"):
-        open(STACK_FILE, "w").close()
+        with open(STACK_FILE, "w") as stack:
+            stack.write("CREATE_COMPLETE")
     elif command == ("cloudformation", "delete-stack"):
         os.remove(STACK_FILE)
     elif command in (("s3api", "head-bucket"), ("s3api", "head-object")):

@@ -136,3 +136,13 @@ def test_editing_the_copy_leaves_the_original_alone():
 def test_duplicate_name_stays_within_the_name_limit():
     copy = cycle(name="x" * 120).duplicate("oc-2")
     assert copy.name == "COPY OF " + "x" * 112
+
+
+def test_a_change_rebased_on_the_schedulers_records_keeps_them_unless_its_dates_move_later():
+    opens, closes = datetime(2026, 11, 20, tzinfo=timezone.utc), datetime(2026, 11, 23, tzinfo=timezone.utc)
+    read = OrderCycle(id="c", coordinator_id="hub", name="Week", opens_at=opens, closes_at=closes, opened_at=opens)
+    fresh = read.model_copy(update={"processed_at": closes, "sales_stopped_at": closes})
+    renamed = read.model_copy(update={"name": "Renamed"}).rebased_on(fresh)
+    assert (renamed.name, renamed.opened_at, renamed.processed_at, renamed.sales_stopped_at) == ("Renamed", opens, closes, closes)
+    moved = read.with_dates(opens, closes + timedelta(days=1)).rebased_on(fresh)
+    assert (moved.opened_at, moved.processed_at, moved.sales_stopped_at) == (opens, None, None)

@@ -8,15 +8,38 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo
 
 from hubcycle.money import ZERO, Money
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LINE_BREAKS_AND_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROLS_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _email(value: str) -> str:
-    value = value.strip().lower()
+def _read_back(info: ValidationInfo) -> bool:
+    """Text rules are for what people enter: items stored before a rule existed stay readable
+    (repository.base.from_item says so in the context), and emails make their headers safe."""
+    return bool(info.context and info.context.get("stored"))
+
+
+def single_line(value: str, info: ValidationInfo) -> str:
+    """Names, ready_for, emails, ids: one line of text. A line break or control character in one
+    would break the email headers and subjects it ends up in (issue 15)."""
+    if not _read_back(info) and _LINE_BREAKS_AND_CONTROLS.search(value):
+        raise ValueError("must be one line of text: no line breaks (CR, LF, U+2028, U+0085...) or control characters")
+    return value
+
+
+def multi_line(value: str, info: ValidationInfo) -> str:
+    """Instructions and descriptions keep their line breaks (CR, LF), but no other control character."""
+    if not _read_back(info) and _CONTROLS_BUT_LINE_BREAKS.search(value):
+        raise ValueError("must be text: line breaks are fine, other control characters (and U+2028) are not")
+    return value
+
+
+def _email(value: str, info: ValidationInfo) -> str:
+    value = single_line(value, info).strip().lower()
     if not _EMAIL.match(value):
         raise ValueError("must be an email address")
     return value
@@ -25,16 +48,22 @@ def _email(value: str) -> str:
 def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
         raise ValueError("must be an IANA timezone such as Europe/Paris") from None
     return value
 
 
+def line(max_length: int, min_length: int = 1):
+    """A single-line text field (stripped): every name-like field is one of these."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+                     AfterValidator(single_line)]
+
+
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
-TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_timezone)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Text = Annotated[str, StringConstraints(max_length=2000)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(single_line), AfterValidator(_timezone)]
+Name = line(120)
+Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(multi_line)]
+Phone = line(40, min_length=0)
 _WEB_ADDRESS = re.compile(r"^https?://[^\s]+$")
 
 
@@ -45,7 +74,8 @@ def _web_address(value: str) -> str:
     return value
 
 
-WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_web_address)]
+WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(single_line),
+                       AfterValidator(_web_address)]
 
 
 class EnterpriseKind(StrEnum):
@@ -128,6 +158,6 @@ class Customer(Entity):
     enterprise_id: str
     email: Email
     name: Name
-    tags: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]] = Field(
+    tags: list[line(40)] = Field(
         default_factory=list
     )

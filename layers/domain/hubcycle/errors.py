@@ -48,6 +48,17 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class TooManyRequests(DomainError):
+    """A rate limit: the same request succeeds after `retry_after` seconds (the Retry-After header)."""
+
+    status = 429
+    code = "too_many_orders"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None):
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """Not the request's fault, and nothing was done: the same request may be sent again (a
     client keeps its Idempotency-Key, as for any 5xx)."""

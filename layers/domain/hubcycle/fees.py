@@ -20,7 +20,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field
 
 from hubcycle.enterprises import Entity, Name, PaymentMethod, ShippingMethod
-from hubcycle.money import ZERO, Money, Quantity, to_cents
+from hubcycle.money import ZERO, Count, Money, Quantity, to_cents
 from hubcycle.order_cycles import OrderCycle
 from hubcycle.orders import Adjustment, LineItem
 from hubcycle.products import Variant
@@ -107,7 +107,7 @@ class FlexiRate(PerOrderCalculator):
     type: Literal["flexi_rate"] = "flexi_rate"
     first_item: Money
     additional_item: Money
-    max_items: int = Field(default=0, ge=0)
+    max_items: Count = 0
 
     def charge(self, lines: Sequence[Line]) -> Decimal:
         items = sum(quantity for _, quantity in lines)

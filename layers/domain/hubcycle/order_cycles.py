@@ -6,19 +6,46 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
-from hubcycle.enterprises import Entity, Name, Text
+from hubcycle.enterprises import Entity, Name, Text, line, single_line
 from hubcycle.errors import Conflict, NotFound
 
-ReadyFor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=35)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ReadyFor = line(35)
+Tag = line(40)
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(single_line)]
+
+
+SCHEDULER_RECORDS = ("opened_at", "processed_at", "sales_stopped_at")
+"""What the scheduler writes on a cycle; a person's change never sets them (with_dates clears them)."""
+
+
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(3000, 1, 1, tzinfo=timezone.utc)
+
+
+def _iso_text(value: object) -> object:
+    """The contract's times are ISO 8601 text with an offset: a number (a Unix time?) is refused,
+    not guessed."""
+    if not isinstance(value, (str, datetime)) and value is not None:
+        raise ValueError("must be an ISO 8601 date and time with an offset, such as 2026-11-24T08:00:00+01:00")
+    return value
 
 
 def _utc(value: datetime | None) -> datetime | None:
     """Stored in UTC to the second, so that stored times compare as text in DynamoDB conditions."""
-    return value.astimezone(timezone.utc).replace(microsecond=0) if value is not None else None
+    if value is None:
+        return None
+    try:
+        utc = value.astimezone(timezone.utc).replace(microsecond=0)
+    except OverflowError:  # year 1 or 9999 moved by its offset out of datetime's range
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise ValueError("must be between the years 2000 and 2999")
+    return utc
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_utc)]
+"""A time people enter: ISO 8601 text with an offset, within bounds, kept in UTC to the second."""
 
 
 def _unique(ids: list[str]) -> list[str]:
@@ -64,8 +91,8 @@ class OrderCycle(Entity):
     id: str
     coordinator_id: Id
     name: Name
-    opens_at: AwareDatetime | None = None
-    closes_at: AwareDatetime | None = None
+    opens_at: Moment | None = None
+    closes_at: Moment | None = None
     coordinator_fee_ids: list[Id] = Field(default_factory=list, max_length=20)
     automatic_notifications: bool = False
     incoming: list[IncomingExchange] = Field(default_factory=list)
@@ -74,10 +101,13 @@ class OrderCycle(Entity):
     """When the scheduler processed the opening; cleared when opens_at moves later."""
     processed_at: AwareDatetime | None = None
     """When the scheduler processed the closing; cleared when closes_at moves later."""
+    sales_stopped_at: AwareDatetime | None = None
+    """When the closing stopped checkouts, before reading the orders for the producers and the
+    reports (checkout's transaction is conditioned on its absence); cleared with processed_at."""
     version: int = 0
     """Optimistic-lock counter: every save is conditional on the version that was read."""
 
-    _to_utc = field_validator("opens_at", "closes_at", "opened_at", "processed_at")(_utc)
+    _to_utc = field_validator("opened_at", "processed_at", "sales_stopped_at")(_utc)
     _dedupe = field_validator("coordinator_fee_ids")(_unique)
 
     @model_validator(mode="after")
@@ -129,18 +159,38 @@ class OrderCycle(Entity):
         for exchange in self.outgoing:
             exchange.variant_ids = [v for v in exchange.variant_ids if v in incoming]
 
+    def without_supplier_in_shop(self, supplier_id: str, distributor_id: str) -> "OrderCycle":
+        """Seed 004: a distributor sells a producer's products only while the producer grants it
+        add_to_order_cycle. Withdrawn, they leave that distributor's outgoing exchange (the
+        producer still supplies the cycle's other shops); orders placed stay as they are."""
+        incoming, exchange = self.incoming_of(supplier_id), self.outgoing_of(distributor_id)
+        if incoming is None or exchange is None or supplier_id == distributor_id:
+            return self
+        changed = self.model_copy(deep=True)
+        theirs = set(incoming.variant_ids)
+        shop = changed.outgoing_of(distributor_id)
+        shop.variant_ids = [v for v in shop.variant_ids if v not in theirs]
+        return changed
+
     def with_dates(self, opens_at: datetime | None, closes_at: datetime | None) -> "OrderCycle":
         """New dates; moving a processed opening or closing later re-arms it, so the scheduler
         opens, closes and notifies producers again at the new time."""
-        opened_at, processed_at = self.opened_at, self.processed_at
+        opened_at, processed_at, sales_stopped_at = self.opened_at, self.processed_at, self.sales_stopped_at
         if opens_at is None or (self.opens_at is not None and opens_at > self.opens_at):
             opened_at = None
         if closes_at is None or (self.closes_at is not None and closes_at > self.closes_at):
-            processed_at = None
+            processed_at = sales_stopped_at = None
         return OrderCycle.model_validate(
             {**self.model_dump(), "opens_at": opens_at, "closes_at": closes_at,
-             "opened_at": opened_at, "processed_at": processed_at}
+             "opened_at": opened_at, "processed_at": processed_at, "sales_stopped_at": sales_stopped_at}
         )
+
+    def rebased_on(self, fresh: "OrderCycle") -> "OrderCycle":
+        """This change (made to an earlier read) over `fresh`, a read that differs only by what
+        the scheduler recorded since: the scheduler's records are fresh's, as the change's dates
+        leave them. A person's save never fails on the scheduler's work (issue 12)."""
+        recorded = fresh.with_dates(self.opens_at, self.closes_at)
+        return self.model_copy(update={field: getattr(recorded, field) for field in SCHEDULER_RECORDS})
 
     def duplicate(self, new_id: str) -> "OrderCycle":
         """Seed 003's "dupliquer": everything but the dates and the processing records."""
@@ -152,6 +202,7 @@ class OrderCycle(Entity):
                 "closes_at": None,
                 "opened_at": None,
                 "processed_at": None,
+                "sales_stopped_at": None,
                 "version": 0,
                 "incoming": [e.model_copy(deep=True) for e in self.incoming],
                 "outgoing": [e.model_copy(deep=True) for e in self.outgoing],

@@ -5,11 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
-from hubcycle.enterprises import Entity, Name, Text, WebAddress
+from hubcycle.enterprises import Entity, Name, Text, WebAddress, line
 from hubcycle.money import Money, Quantity
 
 
@@ -21,7 +20,7 @@ class Unit(StrEnum):
     item = "item"
 
 
-Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+Category = line(60, min_length=0)
 """Free text, as the producer names it ("Légumes", "Cheese"); empty: none."""
 
 _KG_PER_UNIT = {Unit.g: Decimal("0.001"), Unit.kg: Decimal("1")}

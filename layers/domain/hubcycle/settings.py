@@ -27,6 +27,12 @@ class Settings:
     """Where managers' images are uploaded (under `uploads/`): on AWS the storefront's bucket."""
     uploads_url: str
     """Where that bucket's objects are served: on AWS the storefront's CloudFront address."""
+    dead_letter_queue_arn: str
+    """Where EventBridge Scheduler puts a schedule's invocation once its retries are spent (empty
+    locally unless a test sets it: the schedules then have no dead-letter queue)."""
+    checkout_orders_per_hour: int
+    """Orders one source address, and one customer email, may place per hour; 0 (the local default) is
+    no limit (services/rate_limits.py)."""
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
 
@@ -48,5 +54,7 @@ def settings() -> Settings:
         storefront_origin=env("HUBCYCLE_STOREFRONT_ORIGIN", "*"),
         uploads_bucket=env("HUBCYCLE_UPLOADS_BUCKET", "hubcycle-uploads"),
         uploads_url=env("HUBCYCLE_UPLOADS_URL", "https://hubcycle-uploads.s3.amazonaws.com"),
+        dead_letter_queue_arn=env("HUBCYCLE_DEAD_LETTER_QUEUE_ARN", ""),
+        checkout_orders_per_hour=int(env("HUBCYCLE_CHECKOUT_ORDERS_PER_HOUR", "0")),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )

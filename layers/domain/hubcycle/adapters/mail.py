@@ -2,9 +2,12 @@
 Reply-To), which SES and the local mailbox both read the same way."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formatdate
 
 from hubcycle.adapters.aws import client
 from hubcycle.settings import settings
@@ -21,15 +24,26 @@ class OutgoingEmail:
     sender_name: str = "hubcycle"
 
 
+_BREAKS_A_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """A header value on one line: names are validated single-line, but an item stored before
+    that rule (or any other text) must not stop an email. The policy then folds and encodes it."""
+    return _BREAKS_A_HEADER.sub(" ", value).strip()
+
+
 def mime(message: OutgoingEmail, sender: str) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = formataddr((message.sender_name, sender))
+    """Built under the standard library's email policy (RFC 2047 encoding of non-ASCII words,
+    folding, structured addresses): with header_text, no value can add a header or break one."""
+    mail = EmailMessage(policy=policy.default)
+    mail["From"] = Address(display_name=header_text(message.sender_name), addr_spec=sender)
     mail["To"] = ", ".join(message.to)
     if message.cc:
         mail["Cc"] = ", ".join(message.cc)
     if message.reply_to:
         mail["Reply-To"] = ", ".join(message.reply_to)
-    mail["Subject"] = message.subject
+    mail["Subject"] = header_text(message.subject)
     mail["Date"] = formatdate(usegmt=True)
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")

@@ -16,9 +16,22 @@ def at_expression(moment: datetime) -> str:
     return f"at({moment.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S})"
 
 
+RETRY_POLICY = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600}
+"""As the stack's rule targets and the scheduler functions' asynchronous invocations (infra/core.yaml):
+two more tries within the hour, then the dead-letter queue and its alarm."""
+
+
 def put_schedule(name: str, at: datetime, payload: dict) -> None:
     """Move the schedule, or create it if missing (a cycle is saved more often than created)."""
     config = settings()
+    target = {
+        "Arn": config.scheduler_target_arn,
+        "RoleArn": config.scheduler_role_arn,
+        "Input": json.dumps(payload),
+        "RetryPolicy": RETRY_POLICY,
+    }
+    if config.dead_letter_queue_arn:
+        target["DeadLetterConfig"] = {"Arn": config.dead_letter_queue_arn}
     definition = {
         "Name": name,
         "GroupName": config.schedule_group,
@@ -26,11 +39,7 @@ def put_schedule(name: str, at: datetime, payload: dict) -> None:
         "ScheduleExpressionTimezone": "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"},
         "ActionAfterCompletion": "DELETE",
-        "Target": {
-            "Arn": config.scheduler_target_arn,
-            "RoleArn": config.scheduler_role_arn,
-            "Input": json.dumps(payload),
-        },
+        "Target": target,
     }
     scheduler = client("scheduler")
     try:

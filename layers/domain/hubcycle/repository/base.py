@@ -35,8 +35,13 @@ def to_item(model: BaseModel, **keys: str) -> dict:
     return {**model.model_dump(mode="json"), **keys}
 
 
+STORED = {"stored": True}
+"""Validation context of items read back: a rule added since they were written (issue 15's
+single-line text) must not make the data already there unreadable."""
+
+
 def from_item(model: type[M], item: dict) -> M:
-    return model.model_validate(fields_of(item))
+    return model.model_validate(fields_of(item), context=STORED)
 
 
 def fields_of(item: dict) -> dict:

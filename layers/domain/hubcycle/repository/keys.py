@@ -144,3 +144,15 @@ def outbox_event(detail_type: str, occurrence: str) -> str:
 def ses_message(message_id: str) -> str:
     """GSI1 key of a sent notification, so an SES bounce or complaint finds it with one Query."""
     return f"SESMSG#{message_id}"
+
+
+RATE_LIMIT_PREFIX = "RATE#"
+
+
+def rate_limit(subject: str) -> str:
+    """A counter's partition: what is limited and for whom (`checkout#address#{ip}`, ...)."""
+    return f"{RATE_LIMIT_PREFIX}{subject}"
+
+
+def rate_window(start: datetime) -> str:
+    return f"WINDOW#{iso(start)}"

@@ -1,8 +1,8 @@
 """Processing records and the outbox.
 
 Opening and closing a cycle record `opened_at` / `processed_at` on the cycle item with an update
-conditional on the version read (so each is recorded once, and never over an admin's newer
-save), in the same transaction as the outbox items the step owes the outside world:
+conditional on the dates and records read (so each is recorded once, and never for dates an
+admin has moved since), in the same transaction as the outbox items the step owes the outside world:
 - `PRODUCER_EMAIL#{run}#{supplier}`: one producer email of a notification run;
 - `OUTBOX#EVENT#{detail type}#{occurrence}`: one EventBridge event for integrations.
 An item is `pending` until delivered (`sent`), or `failed` (given up, or bounced). While pending it
@@ -23,7 +23,7 @@ from hubcycle.repository.base import (
     put_action,
     update_action,
 )
-from hubcycle.repository.order_cycles import cycle_item
+from hubcycle.repository.order_cycles import cycle_item, unchanged
 from hubcycle.repository.owed import CLAIM_SECONDS, OwedRepository
 
 MAX_ATTEMPTS = 5
@@ -73,23 +73,26 @@ def event_item(cycle_id: str, detail_type: str, detail: dict, occurrence: str, c
 
 
 def _processing_action(previous: OrderCycle, processed: OrderCycle) -> dict:
-    """Record the processing fields and the next due entry (or none) if the version is still the one read."""
+    """Record the processing fields and the next due entry (or none) if the dates and records are
+    still those read. The version is left alone: it is the people's (a manager's save made
+    meanwhile is rebased on this record, not refused)."""
     item = cycle_item(processed)
-    values = {":opened": item["opened_at"], ":processed": item["processed_at"], ":next": item["version"],
-              ":read": previous.version}
-    update = "SET opened_at = :opened, processed_at = :processed, version = :next"
+    condition, values = unchanged(previous, ("opens_at", "closes_at", "opened_at", "processed_at"))
+    values |= {":opened": item["opened_at"], ":processed": item["processed_at"]}
+    update = "SET opened_at = :opened, processed_at = :processed"
     if "GSI1PK" in item:
         update += ", GSI1PK = :due_pk, GSI1SK = :due_sk"
         values |= {":due_pk": item["GSI1PK"], ":due_sk": item["GSI1SK"]}
     else:
         update += " REMOVE GSI1PK, GSI1SK"
-    return update_action(keys.order_cycle(processed.id), keys.CYCLE_SK, update, values, condition="version = :read")
+    return update_action(keys.order_cycle(processed.id), keys.CYCLE_SK, update, values,
+                         condition=f"attribute_exists(PK) AND {condition}")
 
 
 class OutboxRepository(Repository):
     def record(self, previous: OrderCycle, processed: OrderCycle, items: list[dict]) -> list[OutboxItem] | None:
-        """Save `processed` (read as `previous`) with its outbox items. None when someone saved the
-        cycle since it was read: nothing was recorded, read it again."""
+        """Save `processed` (read as `previous`) with its outbox items. None when the cycle's dates
+        or records changed since it was read: nothing was recorded, read it again."""
         return self._write(items, _processing_action(previous, processed))
 
     def add(self, items: list[dict]) -> list[OutboxItem]:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from hubcycle.errors import Conflict, NotFound
 from hubcycle.fees import EnterpriseFee
-from hubcycle.order_cycles import OrderCycle
+from hubcycle.order_cycles import SCHEDULER_RECORDS, OrderCycle
 from hubcycle.products import Offer, Variant
 from hubcycle.repository import keys
 from hubcycle.repository.base import (
@@ -38,12 +38,34 @@ def next_due(cycle: OrderCycle) -> datetime | None:
     return None
 
 
+REBASES = 3
+"""A person's save made over the scheduler's record of an opening or closing is rebased on it
+and sent again; the scheduler records at most a stop, a closing and an opening meanwhile."""
+
+
 def cycle_item(cycle: OrderCycle) -> dict:
     item = to_item(cycle, PK=keys.order_cycle(cycle.id), SK=keys.CYCLE_SK)
+    if item["sales_stopped_at"] is None:
+        del item["sales_stopped_at"]  # absent, so that checkout's condition stays attribute_not_exists
     due = next_due(cycle)
     if due is not None:
         item |= {"GSI1PK": keys.SCHEDULE, "GSI1SK": f"{keys.iso(due)}#{cycle.id}"}
     return item
+
+
+def unchanged(cycle: OrderCycle, fields: tuple[str, ...]) -> tuple[str, dict]:
+    """A condition that the stored cycle still holds `cycle`'s value of each field (a None read
+    matches an absent or NULL attribute), with its values."""
+    parts, values = [], {}
+    for field in fields:
+        value = getattr(cycle, field)
+        if value is None:
+            parts.append(f"(attribute_not_exists({field}) OR attribute_type({field}, :null))")
+            values[":null"] = "NULL"
+        else:
+            parts.append(f"{field} = :{field}")
+            values[f":{field}"] = keys.iso(value)
+    return " AND ".join(parts), values
 
 
 def participation_items(cycle: OrderCycle) -> dict[str, dict]:
@@ -105,26 +127,51 @@ class OrderCycleRepository(Repository):
         return [from_item(OrderCycle, i) for i in items]
 
     def save(self, cycle: OrderCycle, previous: OrderCycle) -> OrderCycle:
-        """Write `cycle` if nobody saved since `previous` was read, and the coordinator is unchanged."""
-        saved = cycle.model_copy(update={"version": previous.version + 1})
+        """Write `cycle` if nobody saved since `previous` was read, and the coordinator is unchanged.
+        The scheduler's records do not count as a save: when only they changed, `cycle` is rebased
+        on them and written again, so a person's save fails only on another person's."""
+        for _ in range(REBASES):
+            saved = cycle.model_copy(update={"version": previous.version + 1})
+            try:
+                self.transact(self._save_actions(saved, previous))
+                return saved
+            except TransactionCancelled:
+                fresh = self.get(cycle.id)
+                if (fresh.version, fresh.coordinator_id) != (previous.version, previous.coordinator_id):
+                    break
+                cycle, previous = cycle.rebased_on(fresh), fresh
+        raise Conflict(
+            "the order cycle was changed by someone else; reload it and try again", code="order_cycle_changed"
+        ) from None
+
+    @staticmethod
+    def _save_actions(saved: OrderCycle, previous: OrderCycle) -> list[dict]:
         current = participation_items(saved)
         gone = previous.participant_ids - set(current)
-        actions = [
+        recorded, values = unchanged(previous, SCHEDULER_RECORDS)
+        return [
             put_action(
                 cycle_item(saved),
-                condition="version = :v AND coordinator_id = :c AND attribute_not_exists(deleting)",
-                values={":v": previous.version, ":c": previous.coordinator_id},
+                condition=f"version = :v AND coordinator_id = :c AND attribute_not_exists(deleting) AND {recorded}",
+                values={":v": previous.version, ":c": previous.coordinator_id, **values},
             ),
             *[put_action(item) for item in current.values()],
-            *[delete_action(keys.enterprise(e), keys.order_cycle(cycle.id)) for e in gone],
+            *[delete_action(keys.enterprise(e), keys.order_cycle(saved.id)) for e in gone],
         ]
+
+    def stop_sales(self, cycle: OrderCycle, now: datetime) -> bool:
+        """The closing's first write, before it reads the orders: from here on checkout's
+        transaction refuses the cycle, so every order it accepted is in what the closing reads.
+        False when the cycle's dates or closing changed since `cycle` was read (read it again).
+        A stop left by a crashed closing keeps its time."""
+        condition, values = unchanged(cycle, ("opens_at", "closes_at", "processed_at"))
         try:
-            self.transact(actions)
+            self.update(keys.order_cycle(cycle.id), keys.CYCLE_SK,
+                        "SET sales_stopped_at = if_not_exists(sales_stopped_at, :now)",
+                        {**values, ":now": keys.iso(now)}, condition=f"attribute_exists(PK) AND {condition}")
         except TransactionCancelled:
-            raise Conflict(
-                "the order cycle was changed by someone else; reload it and try again", code="order_cycle_changed"
-            ) from None
-        return saved
+            return False
+        return True
 
     def participations(self, enterprise_id: str) -> list[dict]:
         return self.partition(keys.enterprise(enterprise_id), keys.ORDER_CYCLE_PREFIX)

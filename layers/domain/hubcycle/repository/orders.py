@@ -4,7 +4,8 @@ producer notifications and the delete check read them with one Query on the cycl
 Placing an order is one TransactWriteItems, so that two shoppers racing for the last units can
 never both get them, and nothing is half-written:
 - Put the order, if no order has this id (an id is never reused: a retried attempt finds its own);
-- ConditionCheck the cycle item: it exists, is not being deleted, and is open now;
+- ConditionCheck the cycle item: it exists, is not being deleted, its closing has not stopped
+  sales (the stored state, not this request's clock: docs/scheduling.md), and is open now;
 - Update the shopper as a Customer of the distributor (name refreshed, the hub's tags kept);
 - per counted variant: Update the variant `on_hand = on_hand - q` if `on_hand >= q`, and the same
   decrement on its offer copy in this cycle, so this shop's listing stays exact;
@@ -178,7 +179,8 @@ class OrderRepository(Repository):
                        condition="attribute_not_exists(PK)"),
             condition_check_action(
                 keys.order_cycle(cycle_id), keys.CYCLE_SK,
-                "attribute_exists(PK) AND attribute_not_exists(deleting) AND opens_at <= :now AND closes_at > :now",
+                "attribute_exists(PK) AND attribute_not_exists(deleting) AND attribute_not_exists(sales_stopped_at) "
+                "AND opens_at <= :now AND closes_at > :now",
                 {":now": keys.iso(now)},
             ),
             update_action(

@@ -1,7 +1,7 @@
 """What the scheduler owes, read from the two sparse GSI1 partitions that hold nothing else:
 `SCHEDULE`, the cycles whose opening or closing is due and unprocessed (however long ago), and
 `OUTBOX`, the notifications not delivered yet. The items come back as stored; OrderCycleRepository
-and OutboxRepository read the same queries into their models. Most 15-minute sweeps find both
+and OutboxRepository read the same queries into their models. Most 3-hourly sweeps find both
 empty, and hubcycle.services.sweeps answers those without loading the models at all."""
 from __future__ import annotations
 

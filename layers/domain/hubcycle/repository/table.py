@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 
 GSI1 = "GSI1"
+TIME_TO_LIVE_ATTRIBUTE = "expires_at"
+"""DynamoDB deletes an item some time after this epoch second (the rate-limit counters): infra/
+enables it on AWS; nothing reads an item as gone because of it alone."""
 
 TABLE_DEFINITION: dict = {
     "KeySchema": [

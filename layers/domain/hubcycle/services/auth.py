@@ -77,4 +77,7 @@ def caller(request) -> Caller:
     """The signed-in manager, identified by the verified id token's email; 401 otherwise."""
     authorizer = (request.context or {}).get("authorizer") or {}
     claims = verified_claims(authorizer.get("claims"), bearer_token(request.headers))
-    return Caller(claims["email"].strip().lower())
+    email = claims.get("email")
+    if not isinstance(email, str) or not email.strip():  # never user "" (issue 15), never a 500
+        raise Unauthorized("The token names no email address.")
+    return Caller(email.strip().lower())

@@ -25,7 +25,7 @@ from typing import Annotated
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from pydantic import Field
+from pydantic import ConfigDict, Field, ValidationError
 
 from hubcycle.adapters.mail import send_email
 from hubcycle.clock import clock
@@ -54,14 +54,23 @@ KEY_REUSED = "idempotency_key_reused"
 
 
 class CheckoutItem(Entity):
+    model_config = ConfigDict(extra="forbid")
+
     variant_id: Id
     quantity: Quantity
 
 
-class CheckoutRequest(Entity):
-    """The body of an order: the contract's fields, validated before anything is read."""
+class CheckoutCustomer(OrderCustomer):
+    model_config = ConfigDict(extra="forbid")
 
-    customer: OrderCustomer
+
+class CheckoutRequest(Entity):
+    """The body of an order: the contract's fields, validated before anything is read. A field
+    the contract does not name is refused (422 naming it): a misspelt one must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer: CheckoutCustomer
     items: list[CheckoutItem] = Field(min_length=1, max_length=500)
     shipping_method_id: Id
     payment_method_id: Id
@@ -107,10 +116,10 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
         _count("StockConflicts")
         raise Conflict(f"not enough stock left of variant {short}", field=short, code="insufficient_stock")
 
-    priced = price_order(cycle, shop_id, [(ordered[v], q) for v, q in quantities.items()], fees, shipping, payment)
+    priced = _priced(cycle, shop_id, [(ordered[v], q) for v, q in quantities.items()], fees, shipping, payment)
     order = Order(
         id=order_id, number=f"HC-{order_id}", order_cycle_id=cycle_id, distributor_id=shop_id,
-        customer=request.customer, items=priced.items, adjustments=priced.adjustments,
+        customer=OrderCustomer(**request.customer.model_dump()), items=priced.items, adjustments=priced.adjustments,
         item_total=priced.item_total, fee_total=priced.fee_total, total=priced.total,
         shipping_method_id=shipping.id, payment_method_id=payment.id, created_at=now,
         ready_for=exchange.ready_for, pickup_instructions=exchange.pickup_instructions,
@@ -158,13 +167,23 @@ def answer(order: Order) -> dict:
 
 def _earlier_attempt(existing: Order, request: CheckoutRequest) -> Order:
     """The order an earlier attempt placed under this key, if it asked for the same thing."""
-    asked = (request.customer, request.shipping_method_id, request.payment_method_id, list(_summed(request).items()))
-    placed = (existing.customer, existing.shipping_method_id, existing.payment_method_id,
+    asked = (request.customer.model_dump(), request.shipping_method_id, request.payment_method_id, list(_summed(request).items()))
+    placed = (existing.customer.model_dump(), existing.shipping_method_id, existing.payment_method_id,
               [(line.variant_id, line.quantity) for line in existing.items])
     if asked != placed:
         raise _key_reused()
     logger.info("order already placed by an earlier attempt", extra={"order_id": existing.id})
     return existing
+
+
+def _priced(cycle, shop_id: str, lines: list, fees, shipping, payment):
+    """The order priced; amounts beyond what money holds (a huge quantity of a dear variant) are
+    the lines' fault, said as such, not a field the shopper never sent."""
+    try:
+        return price_order(cycle, shop_id, lines, fees, shipping, payment)
+    except ValidationError:
+        raise Invalid("items: this order's amounts are too large; order fewer units",
+                      field="items", code="order_too_large") from None
 
 
 def _summed(request: CheckoutRequest) -> dict[str, int]:

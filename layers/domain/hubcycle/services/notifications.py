@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 DELIVERY_ERRORS = (ClientError, BotoCoreError, events.PublishFailed)
 
 
+
 def closing_run(cycle: OrderCycle) -> str:
     """The automatic run of a closing: moving closes_at later makes a new run (and new emails)."""
     return f"close-{keys.iso(cycle.closes_at)}"
@@ -65,39 +66,56 @@ class CycleMail:
 
 
 def deliver(items: list[OutboxItem], claim: str, mail_of: dict[str, CycleMail] | None = None) -> Counter:
-    """Send claimed items: a cycle's event first, then its emails. Counts what happened, by metric name."""
+    """Send claimed items, each on its own: a cycle's event first, then its emails. Counts what
+    happened, by metric name. Whatever one item raises is recorded on that item, never stops the
+    others. An AWS error leaves it pending with the reason, for the sweep to retry (every 15
+    minutes, until MAX_ATTEMPTS, then failed); any other error (an email that cannot be built)
+    fails it at once, with its reason, shown in the cycle's notifications."""
     now = clock.now()
     outbox = OutboxRepository()
     mail_of = dict(mail_of or {})
     counts: Counter = Counter()
     for item in sorted(items, key=lambda i: (i.order_cycle_id, i.kind != EVENT, i.key)):
-        if item.kind == EVENT:
-            try:
-                events.publish(item.detail_type, item.detail or {})
-            except DELIVERY_ERRORS as error:
-                logger.warning("event %s of cycle %s not published: %s", item.key, item.order_cycle_id, error)
-                outbox.release(item, claim, str(error))
-                counts["EventPublishFailures"] += 1
-                continue
-            outbox.mark_sent(item, claim, now)
-            counts["EventsPublished"] += 1
-            continue
-        if item.order_cycle_id not in mail_of:
-            mail_of[item.order_cycle_id] = CycleMail.load(item.order_cycle_id)
-        email = mail_of[item.order_cycle_id].email_for(item.supplier_id, now)
-        if email is None:
-            outbox.release(item, claim, "nothing to send: nothing ordered from this producer, or the producer is unknown", final=True)
-            continue
+        failure = "EventPublishFailures" if item.kind == EVENT else "ProducerEmailFailures"
         try:
-            message_id = mail.send_email(email)
+            metric = _deliver_one(item, claim, now, outbox, mail_of)
+            if metric:
+                counts[metric] += 1
         except DELIVERY_ERRORS as error:
-            logger.warning("email to %s for cycle %s not sent: %s", item.supplier_id, item.order_cycle_id, error)
-            outbox.release(item, claim, str(error))
-            counts["ProducerEmailFailures"] += 1
-            continue
-        outbox.mark_sent(item, claim, now, message_id)
-        counts["ProducerEmailsSent"] += 1
+            logger.warning("%s of cycle %s not delivered: %s", item.key, item.order_cycle_id, error)
+            counts[failure] += 1
+            _release(outbox, item, claim, f"{type(error).__name__}: {error}")
+        except Exception as error:  # noqa: BLE001 - one item's fault must not hold back the others
+            logger.exception("%s of cycle %s cannot be delivered", item.key, item.order_cycle_id)
+            counts[failure] += 1
+            _release(outbox, item, claim, f"{type(error).__name__}: {error}", final=True)
     return counts
+
+
+def _deliver_one(item: OutboxItem, claim: str, now: datetime, outbox: OutboxRepository,
+                 mail_of: dict[str, CycleMail]) -> str:
+    """Publish or send one item and mark it sent; the metric to count ("" for nothing to send)."""
+    if item.kind == EVENT:
+        events.publish(item.detail_type, item.detail or {})
+        outbox.mark_sent(item, claim, now)
+        return "EventsPublished"
+    if item.order_cycle_id not in mail_of:
+        mail_of[item.order_cycle_id] = CycleMail.load(item.order_cycle_id)
+    email = mail_of[item.order_cycle_id].email_for(item.supplier_id, now)
+    if email is None:
+        outbox.release(item, claim, "nothing to send: nothing ordered from this producer, or the producer is unknown", final=True)
+        return ""
+    message_id = mail.send_email(email)
+    outbox.mark_sent(item, claim, now, message_id)
+    return "ProducerEmailsSent"
+
+
+def _release(outbox: OutboxRepository, item: OutboxItem, claim: str, reason: str, final: bool = False) -> None:
+    """Record the failure on the item; if even that fails, its claim goes stale and the sweep retries."""
+    try:
+        outbox.release(item, claim, reason, final=final)
+    except DELIVERY_ERRORS:
+        logger.exception("could not record the failure of %s of cycle %s", item.key, item.order_cycle_id)
 
 
 def notify_producers(cycle_id: str, *, automatic: bool) -> int:

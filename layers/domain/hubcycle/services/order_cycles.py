@@ -12,7 +12,7 @@ from typing import Literal
 
 from hubcycle.clock import clock
 from hubcycle.errors import Conflict, Forbidden, Invalid, NotFound
-from hubcycle.order_cycles import Id, IncomingExchange, OrderCycle, OrderCycleStatus, OutgoingExchange
+from hubcycle.order_cycles import SCHEDULER_RECORDS, Id, IncomingExchange, OrderCycle, OrderCycleStatus, OutgoingExchange
 from hubcycle.permissions import (
     OrderCycleAccess,
     PermissionGraph,
@@ -32,7 +32,7 @@ from hubcycle.services.bodies import Body, body_of, new_id
 
 _NEVER = datetime.max.replace(tzinfo=timezone.utc)
 
-_KEPT_BY_THE_SERVER = frozenset({"id", "incoming", "outgoing", "opened_at", "processed_at", "version"})
+_KEPT_BY_THE_SERVER = frozenset({"id", "incoming", "outgoing", "version", *SCHEDULER_RECORDS})
 NewOrderCycle = body_of(OrderCycle, "NewOrderCycle", _KEPT_BY_THE_SERVER)
 OrderCycleChanges = body_of(OrderCycle, "OrderCycleChanges", _KEPT_BY_THE_SERVER, optional=True)
 IncomingChanges = body_of(IncomingExchange, "IncomingChanges", frozenset({"supplier_id"}), optional=True)
@@ -234,17 +234,23 @@ def put_outgoing(caller: Caller, cycle_id: str, distributor_id: str, body) -> di
     return _save_exchange(caller, cycle, access, exchange)
 
 
-def withdraw_supplier(supplier_id: str, coordinator_id: str) -> None:
-    """`supplier_id` withdrew add_to_order_cycle from `coordinator_id`: it leaves the cycles that
-    `coordinator_id` coordinates and that are not closed, and its products leave their shops.
-    Closed cycles keep their history for the reports."""
+def withdraw_supplier(supplier_id: str, grantee_id: str) -> None:
+    """`supplier_id` withdrew add_to_order_cycle from `grantee_id`, in the cycles that are not
+    closed: where `grantee_id` coordinates, the supplier leaves the cycle and its products leave
+    every shop; where `grantee_id` distributes, the supplier's products leave its shop (seed 004).
+    Closed cycles, and orders placed, keep their history for the reports."""
     repository = OrderCycleRepository()
     supplying = {p["order_cycle_id"] for p in repository.participations(supplier_id) if "supplier" in p["roles"]}
-    coordinating = {p["order_cycle_id"] for p in repository.participations(coordinator_id) if "coordinator" in p["roles"]}
+    involving = {p["order_cycle_id"] for p in repository.participations(grantee_id)
+                 if {"coordinator", "distributor"} & set(p["roles"])}
     now = clock.now()
-    affected = {c.id: c for c in repository.get_many(supplying & coordinating) if c.status(now) != OrderCycleStatus.closed}
-    for changed in cycles_changed_by_revoke(affected.values(), supplier_id, coordinator_id):
-        _save(changed, affected[changed.id])
+    for cycle in repository.get_many(supplying & involving):
+        if cycle.status(now) == OrderCycleStatus.closed:
+            continue
+        left = next(iter(cycles_changed_by_revoke([cycle], supplier_id, grantee_id)), cycle)
+        changed = left.without_supplier_in_shop(supplier_id, grantee_id)
+        if changed != cycle:
+            _save(changed, cycle)
 
 
 def cycles_not_closed(cycle_ids) -> list[OrderCycle]:

@@ -1,7 +1,7 @@
 """Opening and closing order cycles on time, without polling (docs/scheduling.md).
 
 The admin function `arm`s one-time EventBridge Scheduler schedules for a cycle's opening and
-closing; they invoke the scheduler function (`run_schedule`), and a 15-minute `sweep` processes
+closing; they invoke the scheduler function (`run_schedule`), and a 3-hourly `sweep` processes
 anything whose time came and went unprocessed, however long ago. Both only ever ask the cycle
 item what is owed now (`catch_up`), so a schedule left at an old time does nothing, and running
 one twice, or beside the sweep, records each opening and closing once."""
@@ -129,7 +129,8 @@ def catch_up(cycle: OrderCycle) -> Counter:
 
 
 def _process(cycle: OrderCycle, step: str) -> tuple[OrderCycle, Counter] | None:
-    """Record the step with its outbox items in one transaction, then deliver them.
+    """Record the step with its outbox items in one transaction, then deliver them. A closing
+    first stops sales, so the orders it reads (strongly consistent) are all there will be.
     None when the cycle changed since it was read (nothing was recorded)."""
     now = clock.now()
     recorded = "opened_at" if step == OPEN else "processed_at"
@@ -139,6 +140,8 @@ def _process(cycle: OrderCycle, step: str) -> tuple[OrderCycle, Counter] | None:
     occurrence = keys.iso(cycle.opens_at if step == OPEN else cycle.closes_at)
     items = [event_item(cycle.id, detail_type, _event_detail(processed, detail_type, occurrence), occurrence, claim, now)]
     mail_of = {}
+    if step == CLOSE and not OrderCycleRepository().stop_sales(cycle, now):
+        return None
     if step == CLOSE and cycle.automatic_notifications:
         orders = OrderRepository().orders_of_cycle(cycle.id)
         run = closing_run(cycle)

@@ -1,6 +1,6 @@
-"""The 15-minute sweep (docs/scheduling.md). It first asks, with one small Query on each sparse
+"""The 3-hourly sweep (docs/scheduling.md). It first asks, with one small Query on each sparse
 index, whether anything is owed: a due opening or closing, an undelivered notification. Most
-sweeps of a hub find nothing, 2,920 a month, each likely a cold start: those end here, without
+sweeps of a hub find nothing, about 240 a month, each likely a cold start: those end here, without
 loading pydantic, the domain models or the mail code. Otherwise hubcycle.services.scheduling does
 the work, reading what is owed in full."""
 from __future__ import annotations
