@@ -39,7 +39,6 @@ from harness import (
     figure,
     main,
     section,
-    transactions_without_table_snapshot,
 )
 from hubs import HUB, MANAGER, SMALL, add_cycle, build_hub, order_body, post_order
 from requests_per_call import schedule
@@ -144,20 +143,19 @@ def prepare(aws: EmbeddedAWS, folder: str) -> list[Subject]:
     cycle, with orders from every producer): the data each first event reads."""
     aws.reset()
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    with transactions_without_table_snapshot():
-        hub = build_hub(SMALL, "selling", now - timedelta(days=2), now + timedelta(days=1))
-        closes = now - timedelta(minutes=1)
-        clock.freeze(closes - timedelta(hours=1))
-        cycle_ids = [f"closing-{n}" for n in range(RUNS + 1)]
-        selling = OrderCycleRepository().get("selling")
-        with Client(load_function("shop").app) as shop:
-            for cycle_id in cycle_ids:
-                add_cycle(selling.model_copy(update={"id": cycle_id, "closes_at": closes}), hub)
-                schedule(cycle_id, "open", now - timedelta(days=2))
-                for n, variant_id in enumerate(hub.spread(len(hub.producer_ids))):
-                    response = post_order(shop, cycle_id, order_body([variant_id], email=f"s{n}@example.org"), None)
-                    assert response.status_code == 201, response.body
-        clock.reset()
+    hub = build_hub(SMALL, "selling", now - timedelta(days=2), now + timedelta(days=1))
+    closes = now - timedelta(minutes=1)
+    clock.freeze(closes - timedelta(hours=1))
+    cycle_ids = [f"closing-{n}" for n in range(RUNS + 1)]
+    selling = OrderCycleRepository().get("selling")
+    with Client(load_function("shop").app) as shop:
+        for cycle_id in cycle_ids:
+            add_cycle(selling.model_copy(update={"id": cycle_id, "closes_at": closes}), hub)
+            schedule(cycle_id, "open", now - timedelta(days=2))
+            for n, variant_id in enumerate(hub.spread(len(hub.producer_ids))):
+                response = post_order(shop, cycle_id, order_body([variant_id], email=f"s{n}@example.org"), None)
+                assert response.status_code == 201, response.body
+    clock.reset()
     create_table(client("dynamodb"), IDLE_TABLE)
     token = local_token(MANAGER)
     verified = {k: str(v).lower() if isinstance(v, bool) else str(v)
@@ -224,13 +222,12 @@ def run(aws: EmbeddedAWS) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix="hubcycle-coldstart-") as folder:
         subjects = prepare(aws, folder)
         cache = os.path.join(folder, "pycache")
-        with transactions_without_table_snapshot():
-            for subject in subjects:  # round 0 compiles the bytecode into the cache: not measured
-                run_child(subject, 0, cache)
-            for n in range(1, RUNS + 1):
-                for subject in subjects:
-                    subject.results.append(run_child(subject, n, cache)[0])
-            profiles = {s.name: import_profile(s, cache) for s in subjects if s.name in ("bare", *MAIN)}
+        for subject in subjects:  # round 0 compiles the bytecode into the cache: not measured
+            run_child(subject, 0, cache)
+        for n in range(1, RUNS + 1):
+            for subject in subjects:
+                subject.results.append(run_child(subject, n, cache)[0])
+        profiles = {s.name: import_profile(s, cache) for s in subjects if s.name in ("bare", *MAIN)}
 
     def median(subject: Subject, key: str) -> float:
         return statistics.median(r[key] for r in subject.results)

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from chalice.test import Client
-from harness import EmbeddedAWS, figure, main, section, transactions_without_table_snapshot
+from harness import EmbeddedAWS, figure, main, section
 from hubs import SMALL, build_hub, order_body, post_order
 from requests_per_call import NOW
 
@@ -34,8 +34,7 @@ def run(aws: EmbeddedAWS) -> dict:
     section(f"3. Contention: {SHOPPERS} concurrent checkouts for the last {LAST_UNITS} units")
     aws.reset()
     clock.freeze(NOW)
-    with transactions_without_table_snapshot():
-        hub = build_hub(SMALL, CYCLE, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    hub = build_hub(SMALL, CYCLE, NOW - timedelta(days=1), NOW + timedelta(days=1))
     catalogue = CatalogueRepository()
     wanted = hub.counted()[0]
     variant, offered_in = catalogue.get_variant(wanted)

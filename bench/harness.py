@@ -5,7 +5,6 @@ The benchmarks drive the real handlers (Chalice's test client, or the scheduler'
 the same moto server the local system uses, so what they count is what the code asks of AWS."""
 from __future__ import annotations
 
-import copy
 import os
 import sys
 import tempfile
@@ -14,7 +13,6 @@ import time
 import traceback
 import urllib.request
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 from hubcycle.adapters.aws import client
@@ -188,49 +186,6 @@ def read_units(operation: str, parsed: dict) -> float:
     if operation == "BatchGetItem":
         return sum(0.5 * _units(item_size(i), 4096) for items in parsed.get("Responses", {}).values() for i in items)
     return 0
-
-
-class _NoTableSnapshot:
-    """Stands for the `copy` module inside moto's DynamoDB backend: copies anything but a table."""
-
-    def __getattr__(self, name):
-        return getattr(copy, name)
-
-    @staticmethod
-    def deepcopy(value, memo=None):
-        from moto.dynamodb.models.table import Table
-
-        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-
-@contextmanager
-def transactions_without_table_snapshot():
-    """moto deep-copies the whole table before every TransactWriteItems, to restore it if a
-    condition fails: a cost that grows with the table (about a second per transaction at 2,000
-    variants) and that DynamoDB does not have. Where no transaction is meant to fail (building the
-    hubs, the throughput runs), skip the copy; a transaction cancelled meanwhile would not have been
-    rolled back, so it makes the benchmark stop with an error instead of printing a figure."""
-    import moto.dynamodb.models as models
-    from moto.dynamodb.exceptions import TransactionCanceledException
-
-    cancelled = []
-    transact = models.DynamoDBBackend.transact_write_items
-
-    def watched(self, transact_items):
-        try:
-            return transact(self, transact_items)
-        except TransactionCanceledException:
-            cancelled.append(transact_items)
-            raise
-
-    models.copy, models.DynamoDBBackend.transact_write_items = _NoTableSnapshot(), watched
-    try:
-        yield
-    finally:
-        models.copy, models.DynamoDBBackend.transact_write_items = copy, transact
-    if cancelled:
-        raise RuntimeError(f"{len(cancelled)} transactions were cancelled while moto kept no snapshot to roll back: "
-                           "the data is no longer what the benchmark assumes")
 
 
 def main(*benchmarks) -> None:

@@ -22,7 +22,6 @@ from harness import (
     figure,
     main,
     section,
-    transactions_without_table_snapshot,
 )
 from hubs import HUB, LARGE, MANAGER, PLENTY, SMALL, HubSize, build_hub, order_body, post_order
 
@@ -110,8 +109,7 @@ def measure_hub(aws: EmbeddedAWS, size: HubSize) -> dict[str, Calls]:
     aws.reset()
     cycle_id = f"week-48-{size.name}"
     clock.freeze(NOW)
-    with transactions_without_table_snapshot():
-        hub = build_hub(size, cycle_id, OPENS, CLOSES)
+    hub = build_hub(size, cycle_id, OPENS, CLOSES)
     measured: dict[str, Calls] = {}
     with Client(load_function("shop").app) as shop:
         measured["shops"] = counted(lambda: expect(shop.http.get("/shops"), 200), READ_REPEATS)
@@ -121,22 +119,19 @@ def measure_hub(aws: EmbeddedAWS, size: HubSize) -> dict[str, Calls]:
         measured["open"] = counted(lambda: schedule(cycle_id, "open", OPENS))
         lines = hub.spread(min(5 * CART_LINES, len(hub.variant_ids)))
         carts = [lines[i : i + CART_LINES] for i in range(0, len(lines), CART_LINES)]
-        with transactions_without_table_snapshot():
-            measured["checkout"] = counted(lambda: expect(post_order(shop, cycle_id, order_body(carts[0]), "first"), 201))
-            measured["checkout_without_key"] = counted(
-                lambda: expect(post_order(shop, cycle_id, order_body(carts[1]), None), 201))
-            warm = [counted(lambda: expect(post_order(shop, cycle_id, order_body(cart, email=f"shopper{n}@example.org"),
-                                                      f"more-{n}"), 201)) for n, cart in enumerate(carts[2:])]
-            measured["warm_checkout"] = sorted(warm, key=lambda run: run.seconds)[len(warm) // 2]
+        measured["checkout"] = counted(lambda: expect(post_order(shop, cycle_id, order_body(carts[0]), "first"), 201))
+        measured["checkout_without_key"] = counted(
+            lambda: expect(post_order(shop, cycle_id, order_body(carts[1]), None), 201))
+        warm = [counted(lambda: expect(post_order(shop, cycle_id, order_body(cart, email=f"shopper{n}@example.org"),
+                                                  f"more-{n}"), 201)) for n, cart in enumerate(carts[2:])]
+        measured["warm_checkout"] = sorted(warm, key=lambda run: run.seconds)[len(warm) // 2]
         # its transaction is refused (the order exists): moto must keep its snapshot to roll back
         measured["checkout_retried"] = counted(lambda: expect(post_order(shop, cycle_id, order_body(carts[0]), "first"),
                                                               201))
     clock.freeze(CLOSES + timedelta(seconds=30))
-    with transactions_without_table_snapshot():
-        measured["close"] = counted(lambda: schedule(cycle_id, "close", CLOSES))
+    measured["close"] = counted(lambda: schedule(cycle_id, "close", CLOSES))
     measured["close"].extra["producers_ordered_from"] = len({hub.supplier_of[v] for v in lines})
-    with transactions_without_table_snapshot():
-        measured.update(measure_admin(cycle_id, hub))
+    measured.update(measure_admin(cycle_id, hub))
     measured["sweep"] = counted(lambda: load_function("scheduler").sweep(scheduled_event(CLOSES),
                                                                          LambdaContext("hubcycle-scheduler")))
     clock.reset()

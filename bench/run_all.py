@@ -1,7 +1,9 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
-throughput, the bill, the console's cycle editor), each section's required figures first, then informative ones. The
-functions' own logs go to a file, named on the first line. docs/performance.md explains them."""
+throughput, the bill), then issue 13's packing report, the local system over HTTP (issue 15) and
+the console's order-cycle editor (issue 12), each section's required figures first, then
+informative ones. The functions' own logs go to a file, named on the first line.
+docs/performance.md explains them."""
 from __future__ import annotations
 
 import os
@@ -12,6 +14,8 @@ import bill
 import coldstart
 import contention
 import cycle_editor
+import local_system
+import reports
 import requests_per_call
 import throughput
 from harness import EmbeddedAWS, figure, main, section
@@ -32,7 +36,9 @@ def everything(aws: EmbeddedAWS) -> None:
     cold = coldstart.run(aws)
     contention.run(aws)
     throughput.run(aws)
+    reports.run(aws)
     bill.run(aws, by_size[SMALL.name], cold)
+    local_system.run()
     cycle_editor.run(aws)
     section(f"done in {time.perf_counter() - started:.0f} s")
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from chalice.test import Client
-from harness import AWSCalls, EmbeddedAWS, figure, main, section, transactions_without_table_snapshot
+from harness import AWSCalls, EmbeddedAWS, figure, main, section
 from hubs import HubSize, build_hub, order_body, post_order
 from requests_per_call import NOW, expect
 
@@ -53,25 +53,24 @@ def run(aws: EmbeddedAWS) -> dict[int, float]:
     aws.reset()
     clock.freeze(NOW)
     rates = {}
-    with transactions_without_table_snapshot():
-        hub = build_hub(HUB_SIZE, CYCLE, NOW - timedelta(days=1), NOW + timedelta(days=1))
-        with Client(load_function("shop").app) as shop, one_core():
-            for lines in CART_SIZES:
-                body = order_body(hub.spread(lines))
-                for n in range(WARM_UP):
-                    expect(post_order(shop, CYCLE, body, f"warm-{lines}-{n}"), 201)
-                placed, started = 0, time.perf_counter()
-                with AWSCalls() as calls:
-                    while placed < MIN_ORDERS or time.perf_counter() - started < SECONDS_PER_SIZE:
-                        expect(post_order(shop, CYCLE, body, f"order-{lines}-{placed}"), 201)
-                        placed += 1
-                elapsed = time.perf_counter() - started
-                rates[lines] = placed / elapsed
-                figure(f"throughput.orders_per_s.lines_{lines}", round(rates[lines], 1))
-                figure(f"throughput.ms_per_order.lines_{lines}", round(1000 * elapsed / placed, 1))
-                figure(f"throughput.handler_ms_per_order.lines_{lines}", round(1000 * (elapsed - calls.seconds) / placed, 1))
-                figure(f"throughput.aws_wait_ms_per_order.lines_{lines}", round(1000 * calls.seconds / placed, 1))
-                figure(f"throughput.orders_measured.lines_{lines}", placed)
+    hub = build_hub(HUB_SIZE, CYCLE, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    with Client(load_function("shop").app) as shop, one_core():
+        for lines in CART_SIZES:
+            body = order_body(hub.spread(lines))
+            for n in range(WARM_UP):
+                expect(post_order(shop, CYCLE, body, f"warm-{lines}-{n}"), 201)
+            placed, started = 0, time.perf_counter()
+            with AWSCalls() as calls:
+                while placed < MIN_ORDERS or time.perf_counter() - started < SECONDS_PER_SIZE:
+                    expect(post_order(shop, CYCLE, body, f"order-{lines}-{placed}"), 201)
+                    placed += 1
+            elapsed = time.perf_counter() - started
+            rates[lines] = placed / elapsed
+            figure(f"throughput.orders_per_s.lines_{lines}", round(rates[lines], 1))
+            figure(f"throughput.ms_per_order.lines_{lines}", round(1000 * elapsed / placed, 1))
+            figure(f"throughput.handler_ms_per_order.lines_{lines}", round(1000 * (elapsed - calls.seconds) / placed, 1))
+            figure(f"throughput.aws_wait_ms_per_order.lines_{lines}", round(1000 * calls.seconds / placed, 1))
+            figure(f"throughput.orders_measured.lines_{lines}", placed)
     clock.reset()
     return rates
 

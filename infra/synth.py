@@ -103,6 +103,10 @@ ENVIRONMENT = {
     "HUBCYCLE_UPLOADS_URL": {"Fn::Sub": STOREFRONT_ORIGIN},
     "HUBCYCLE_DEAD_LETTER_QUEUE_ARN": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
     "HUBCYCLE_CHECKOUT_ORDERS_PER_HOUR": {"Ref": "CheckoutOrdersPerHour"},
+    "HUBCYCLE_CONSOLE_URL": {"Fn::Sub": STOREFRONT_ORIGIN + "/console/"},
+    "HUBCYCLE_CURRENCY": "EUR",
+    "HUBCYCLE_REPORTS_BUCKET": {"Ref": "ReportsBucket"},
+    "HUBCYCLE_RESPONSE_LIMIT_BYTES": str(5 * 1024 * 1024),
 }
 """Every setting of layers/domain/hubcycle/settings.py, as the deployed functions see it."""
 

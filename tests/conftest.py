@@ -55,7 +55,7 @@ def clock():
 @pytest.fixture
 def mailbox(embedded_aws):
     """Read every email sent so far, in the local mailbox's shape."""
-    return lambda: sent_mail(embedded_aws)
+    return sent_mail
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from chalice.app import Authorizer
 from hubcycle.errors import NotFound
 from hubcycle.services import auth
 from hubcycle.settings import settings
-from hubcycle.web import LazyModule, StorefrontCORS, answers_errors, json_response, parse_body
+from hubcycle.web import LazyModule, StorefrontCORS, answers_errors, chalice_refusals_in_contract_shape, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-admin", configure_logs=False)  # powertools Logger logs
+app.register_middleware(chalice_refusals_in_contract_shape, "http")
 
 # Loaded by the first route that uses them: a manager's first request (the list of their
 # enterprises) needs none of them, nor the domain models they load.
@@ -20,6 +21,7 @@ customers = LazyModule("hubcycle.services.customers")
 enterprises = LazyModule("hubcycle.services.enterprises")
 order_cycles = LazyModule("hubcycle.services.order_cycles")
 cycle_editor = LazyModule("hubcycle.services.cycle_editor")
+orders = LazyModule("hubcycle.services.orders")
 reports = LazyModule("hubcycle.services.reports")
 
 MAX_PATH_PARAMETER = 254
@@ -67,6 +69,8 @@ def route(path: str, method: str, status: int = 200):
             answer = view(caller, **params)
             if answer is None:
                 return Response(body="", status_code=204)
+            if isinstance(answer, Response):  # a download (CSV)
+                return answer
             return json_response(answer, status=status)
 
         return handler
@@ -81,6 +85,14 @@ def body(model):
 @app.route("/health")
 def health():
     return {"service": "admin", "ok": True}
+
+
+@route("/openapi.json", "GET")
+def openapi(caller):
+    """This API's OpenAPI document, generated from its routes and models."""
+    from hubcycle.openapi import document  # imports every model: built only when asked for
+
+    return document(app, "hubcycle admin API", __doc__)
 
 
 # --- Enterprises
@@ -334,14 +346,49 @@ def notify_producers(caller, cycle_id):
     return order_cycles.notify_producers(caller, cycle_id)
 
 
+# --- Orders
+
+
+def query(model):
+    return model.model_validate(dict(app.current_request.query_params or {}))
+
+
+@route("/order-cycles/{cycle_id}/orders", "GET")
+def list_orders(caller, cycle_id):
+    return orders.listing(caller, cycle_id, query(orders.OrderQuery))
+
+
+@route("/order-cycles/{cycle_id}/orders", "POST", status=201)
+def take_order(caller, cycle_id):
+    return orders.take(caller, cycle_id, body(orders.PhoneOrder))
+
+
+@route("/order-cycles/{cycle_id}/orders/bulk", "POST")
+def mark_orders(caller, cycle_id):
+    return orders.mark_many(caller, cycle_id, body(orders.BulkChanges))
+
+
+@route("/orders/{order_id}", "GET")
+def read_order(caller, order_id):
+    return orders.read(caller, order_id)
+
+
+@route("/orders/{order_id}", "PATCH")
+def change_order(caller, order_id):
+    return orders.change(caller, order_id, body(orders.OrderChanges))
+
+
+@route("/orders/{order_id}/cancel", "POST")
+def cancel_order(caller, order_id):
+    return orders.cancel(caller, order_id)
+
+
 # --- Reports
 
 
-@route("/order-cycles/{cycle_id}/reports/supplier-totals", "GET")
-def supplier_totals(caller, cycle_id):
-    return reports.supplier_totals(caller, cycle_id)
-
-
-@route("/order-cycles/{cycle_id}/reports/orders", "GET")
-def orders_report(caller, cycle_id):
-    return reports.orders(caller, cycle_id)
+@route("/order-cycles/{cycle_id}/reports/{name}", "GET")
+def report(caller, cycle_id, name):
+    answer = reports.report(caller, cycle_id, name, query(reports.ReportQuery))
+    if isinstance(answer, reports.Download):
+        return Response(body=answer.body, status_code=200, headers=answer.headers)
+    return answer

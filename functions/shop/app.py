@@ -10,9 +10,10 @@ from chalice.app import Request
 from hubcycle.clock import clock
 from hubcycle.errors import TooManyRequests
 from hubcycle.services import shopfront
-from hubcycle.web import StorefrontCORS, answers_errors, json_response, parse_body
+from hubcycle.web import StorefrontCORS, answers_errors, chalice_refusals_in_contract_shape, json_response, parse_body
 
 app = Chalice(app_name="hubcycle-shop", configure_logs=False)  # powertools Logger logs
+app.register_middleware(chalice_refusals_in_contract_shape, "http")
 
 
 cors = StorefrontCORS(allow_headers=["Content-Type", "Idempotency-Key"], expose_headers=["Retry-After"], max_age=600)
@@ -35,6 +36,14 @@ def keep_request(event: Request, get_response):
 @app.route("/health")
 def health():
     return {"service": "shop", "ok": True}
+
+
+@app.route("/openapi.json", cors=cors)
+def openapi():
+    """This API's OpenAPI document, generated from its routes and models."""
+    from hubcycle.openapi import document  # imports every model: built only when asked for
+
+    return json_response(document(app, "hubcycle shop API", __doc__))
 
 
 @app.route("/shops", cors=cors)

@@ -17,8 +17,8 @@ import pytest
 
 from hubcycle.dev import local_token
 from hubcycle.orders import Adjustment, LineItem, Order, OrderCustomer
-from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, to_item
+from hubcycle.repository.base import Repository
+from hubcycle.repository.orders import order_item
 from hubcycle.services import notifications, scheduling
 
 ADD = "add_to_order_cycle"
@@ -199,7 +199,7 @@ def cast(people, clock) -> Cast:
 
 
 def place_order(cycle_id: str, distributor_id: str, number: str, customer: tuple[str, str],
-                lines: list[tuple[str, str, int, str]], created_at: datetime, state: str = "complete") -> Order:
+                lines: list[tuple[str, str, int, str]], created_at: datetime, state: str = "placed") -> Order:
     """Write an order as the shop would have placed it. `lines`: (variant id, supplier id,
     quantity, unit price); each line pays a 0.10 fee per item, the order a 1.00 shipping fee."""
     fee, shipping = Decimal("0.10"), Decimal("1.00")
@@ -219,7 +219,7 @@ def place_order(cycle_id: str, distributor_id: str, number: str, customer: tuple
         shipping_method_id="pickup", payment_method_id="cash", state=state, created_at=created_at,
         ready_for="Saturday 9-12",
     )
-    Repository().put(to_item(order, PK=keys.order_cycle(cycle_id), SK=keys.order(order.id)))
+    Repository().put(order_item(order))
     return order
 
 

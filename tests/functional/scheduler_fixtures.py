@@ -10,10 +10,10 @@ from hubcycle.adapters.aws import client
 from hubcycle.enterprises import Enterprise
 from hubcycle.order_cycles import IncomingExchange, OrderCycle, OutgoingExchange
 from hubcycle.orders import LineItem, Order, OrderCustomer, OrderState
-from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, to_item
+from hubcycle.repository.base import Repository
 from hubcycle.repository.enterprises import EnterpriseRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.repository.orders import order_item
 from hubcycle.settings import settings
 
 OPENS = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
@@ -67,7 +67,7 @@ TOMME = ("tomme", DAIRY, "Tomme", "piece", "6.00")
 
 
 def place_order(number: int, lines: list[tuple[tuple, int]], *, cycle_id: str = CYCLE, distributor_id: str = HUB,
-                customer: str = "Ada Lovelace", state: OrderState = OrderState.complete) -> Order:
+                customer: str = "Ada Lovelace", state: OrderState = OrderState.placed) -> Order:
     """An order as checkout stores it (fees left out: the producer email does not show them)."""
     items = [
         LineItem(variant_id=variant_id, supplier_id=supplier_id, product_name=product, variant_name=variant,
@@ -80,7 +80,7 @@ def place_order(number: int, lines: list[tuple[tuple, int]], *, cycle_id: str = 
         shipping_method_id="pickup", payment_method_id="cash", state=state,
         created_at=OPENS + timedelta(hours=number),
     )
-    Repository().put(to_item(order, PK=keys.order_cycle(cycle_id), SK=keys.order(order.id)))
+    Repository().put(order_item(order))
     return order
 
 
@@ -122,4 +122,13 @@ class BusQueue:
 
 
 def recipients(mails: list[dict]) -> list[str]:
-    return sorted(address for mail in mails for address in mail["to"])
+    """Who got a producer email: the hubs' closing summaries (to hub@ and market@) left out."""
+    return sorted(address for mail in mails for address in mail["to"] if address not in HUB_EMAILS)
+
+
+HUB_EMAILS = {f"{HUB}@example.org", f"{MARKET}@example.org"}
+
+
+def summaries(mails: list[dict]) -> list[str]:
+    """Who got a closing summary."""
+    return sorted(address for mail in mails for address in mail["to"] if address in HUB_EMAILS)

@@ -122,14 +122,22 @@ def _open_cycle(cycle: OrderCycle, catalogue: CatalogueRepository, cycles: Order
     cycles.sync_fee_copies(cycle, catalogue.get_fees(cycle.all_fee_ids()))
 
 
+ADDRESS = {"name": "Zoé Martin", "line1": "12 rue Burdeau", "line2": "", "postcode": "69001", "city": "Lyon",
+           "phone": "+33 6 12 34 56 78"}
+
+
 def order_body(items: dict[str, int], *, email: str = "zoe@example.org", name: str = "Zoé Martin",
                shipping: str = PICKUP, payment: str = CASH) -> dict:
-    return {
+    """A delivery comes with the shopper's address."""
+    body = {
         "customer": {"email": email, "name": name},
         "items": [{"variant_id": v, "quantity": q} for v, q in items.items()],
         "shipping_method_id": shipping,
         "payment_method_id": payment,
     }
+    if shipping == DELIVERY:
+        body["delivery_address"] = ADDRESS
+    return body
 
 
 def json_of(response) -> dict | list:

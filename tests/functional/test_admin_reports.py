@@ -57,7 +57,7 @@ def test_the_coordinator_sees_every_order_with_customers(orders):
     assert [o["number"] for o in report] == ["1001", "1002", "1003", "1004"]
     first = report[0]
     assert first["customer"] == {"email": "chloe@example.org", "name": "Chloé Martin"}
-    assert (first["item_total"], first["fee_total"], first["total"], first["state"]) == ("8.00", "1.30", "9.30", "complete")
+    assert (first["item_total"], first["fee_total"], first["total"], first["state"]) == ("8.00", "1.30", "9.30", "placed")
     assert first["items"][0] == {"variant_id": c["apples"], "supplier_id": c["farm"], "product_name": f"Product {c['apples']}",
                                  "variant_name": c["apples"], "quantity": 2, "price": "2.60", "total": "5.20"}
     assert report[3]["state"] == "cancelled"

@@ -15,12 +15,12 @@ from hubcycle.orders import Adjustment, LineItem, Order, OrderCustomer
 from hubcycle.permissions import Ability, EnterprisePermission
 from hubcycle.products import Product, Variant
 from hubcycle.repository import keys
-from hubcycle.repository.base import Repository, TransactionCancelled, put_action, to_item
+from hubcycle.repository.base import Repository, TransactionCancelled, put_action
 from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.enterprises import EnterpriseRepository
 from hubcycle.repository.managers import ManagerRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
-from hubcycle.repository.orders import OrderRepository
+from hubcycle.repository.orders import OrderRepository, order_item
 from hubcycle.repository.shops import ShopRepository
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -189,7 +189,7 @@ def test_orders_round_trip_and_an_order_id_is_never_reused(aws):
         item_total="4.80", fee_total="0.90", total="5.70", shipping_method_id="s1", payment_method_id="p1",
         created_at=T0, ready_for="Saturday 10-12",
     )
-    item = to_item(order, PK=keys.order_cycle("week-48"), SK=keys.order("o1"))
+    item = order_item(order)
     Repository().transact([put_action(item, condition="attribute_not_exists(PK)")])
     assert OrderRepository().orders_of_cycle("week-48") == [order]
     with pytest.raises(TransactionCancelled):

@@ -18,6 +18,7 @@ from scheduler_fixtures import (
     load_orders,
     recipients,
     schedule_event,
+    summaries,
 )
 
 from hubcycle.adapters import mail
@@ -81,13 +82,17 @@ def test_closing_records_publishes_and_emails_each_producer_with_orders_once(hub
     clock.freeze(CLOSES + timedelta(seconds=3))
     aws_requests.clear()
 
-    assert fire(scheduler, "close", CLOSES) == {"CyclesClosed": 1, "EventsPublished": 1, "ProducerEmailsSent": 2}
+    assert fire(scheduler, "close", CLOSES) == {"CyclesClosed": 1, "EventsPublished": 1, "ProducerEmailsSent": 2,
+                                                "HubSummariesSent": 2}
 
-    assert aws_requests["sesv2.SendEmail"] == 2
+    assert aws_requests["sesv2.SendEmail"] == 4
     assert aws_requests["dynamodb.Scan"] == 0
     sent = mailbox()
     assert recipients(sent) == PRODUCERS_WITH_ORDERS, "none to the bakery: nothing was ordered from it"
+    assert summaries(sent) == ["hub@example.org", "market@example.org"], "the coordinator and the other shop"
     for email in sent:
+        if email["to"][0] in ("hub@example.org", "market@example.org"):
+            continue
         assert email["cc"] == ["hub@example.org"] and email["reply_to"] == ["hub@example.org"]
     assert stored().processed_at == CLOSES + timedelta(seconds=3)
     assert OrderCycleRepository().due(CLOSES + timedelta(days=365)) == []
@@ -99,16 +104,18 @@ def test_closing_records_publishes_and_emails_each_producer_with_orders_once(hub
     clock.advance(timedelta(minutes=20))
     assert fire(scheduler, "close", CLOSES) == {}, "a duplicate invocation does nothing"
     assert run_sweep(scheduler) == {}
-    assert len(mailbox()) == 2 and len(hub.events()) == 2
+    assert len(mailbox()) == 4 and len(hub.events()) == 2
 
 
-def test_without_automatic_notifications_closing_sends_no_email(aws, clock, scheduler, mailbox):
+def test_without_automatic_notifications_closing_emails_no_producer_but_the_hubs_summaries(aws, clock, scheduler,
+                                                                                            mailbox):
     load_enterprises()
     load_cycle(automatic=False)
     load_orders()
     clock.freeze(CLOSES)
-    assert fire(scheduler, "close", CLOSES) == {"CyclesOpened": 1, "CyclesClosed": 1, "EventsPublished": 2}
-    assert mailbox() == []
+    assert fire(scheduler, "close", CLOSES) == {"CyclesOpened": 1, "CyclesClosed": 1, "EventsPublished": 2,
+                                                "HubSummariesSent": 2}
+    assert recipients(mailbox()) == []
 
 
 def test_a_schedule_firing_before_its_time_does_nothing(hub, clock, scheduler):
@@ -152,6 +159,7 @@ def test_racing_closings_record_and_send_once(hub, clock, scheduler, mailbox):
     assert sum(r.get("CyclesClosed", 0) for r in results) == 1
     assert sum(r.get("ProducerEmailsSent", 0) for r in results) == 2
     assert recipients(mailbox()) == PRODUCERS_WITH_ORDERS
+    assert summaries(mailbox()) == ["hub@example.org", "market@example.org"]
     assert [t for t, _ in hub.events()] == ["OrderCycleOpened", "OrderCycleClosed"]
 
 
@@ -198,7 +206,7 @@ def test_a_crash_after_recording_loses_nothing(hub, clock, scheduler, mailbox, m
 
     assert fire(scheduler, "close", CLOSES) == {}, "recorded already: what it owes waits in the outbox"
     clock.advance(timedelta(minutes=2))
-    assert run_sweep(scheduler) == {"EventsPublished": 1, "ProducerEmailsSent": 2}
+    assert run_sweep(scheduler) == {"EventsPublished": 1, "ProducerEmailsSent": 2, "HubSummariesSent": 2}
     clock.advance(timedelta(minutes=15))
     assert run_sweep(scheduler) == {}
 
@@ -229,7 +237,8 @@ def test_a_producer_email_failing_every_time_is_given_up_and_shown(hub, clock, s
 
 def test_the_sweep_processes_a_cycle_missed_long_ago_opening_first(hub, clock, scheduler, mailbox):
     clock.freeze(CLOSES + timedelta(days=3))
-    assert run_sweep(scheduler) == {"CyclesOpened": 1, "CyclesClosed": 1, "EventsPublished": 2, "ProducerEmailsSent": 2}
+    assert run_sweep(scheduler) == {"CyclesOpened": 1, "CyclesClosed": 1, "EventsPublished": 2, "ProducerEmailsSent": 2,
+                                    "HubSummariesSent": 2}
     assert [t for t, _ in hub.events()] == ["OrderCycleOpened", "OrderCycleClosed"]
     assert recipients(mailbox()) == PRODUCERS_WITH_ORDERS
     assert run_sweep(scheduler) == {}
@@ -268,7 +277,8 @@ def test_closing_moved_later_is_processed_at_the_new_time_as_a_new_run(hub, cloc
     clock.freeze(later - timedelta(minutes=1))
     assert fire(scheduler, "close", CLOSES) == {}, "the schedule of the old time is stale"
     clock.freeze(later)
-    assert fire(scheduler, "close", later) == {"CyclesClosed": 1, "EventsPublished": 1, "ProducerEmailsSent": 2}
+    assert fire(scheduler, "close", later) == {"CyclesClosed": 1, "EventsPublished": 1, "ProducerEmailsSent": 2,
+                                               "HubSummariesSent": 2}
 
     assert recipients(mailbox()) == sorted(PRODUCERS_WITH_ORDERS * 2)
     assert sorted({n["run"] for n in notifications.notifications_of(CYCLE)}) == [

@@ -1,5 +1,6 @@
 """The producer email of seed 003, rendered from domain objects alone: who gets it, what its
-table adds up to, the producer's language, the hub's timezone, and user text kept as text."""
+table adds up to (with the currency), the producer's own fees, the link to its packing list, the
+producer's language, the hub's timezone, and user text kept as text."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -8,7 +9,7 @@ from decimal import Decimal
 from hubcycle.enterprises import Enterprise
 from hubcycle.notifications.producer_orders import producer_orders_email, rows_for, suppliers_with_orders
 from hubcycle.order_cycles import IncomingExchange, OrderCycle, OutgoingExchange
-from hubcycle.orders import LineItem, Order, OrderCustomer, OrderState
+from hubcycle.orders import Adjustment, LineItem, Order, OrderCustomer, OrderState
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
 
@@ -33,13 +34,17 @@ CYCLE = OrderCycle(
 
 def line(variant_id: str, supplier_id: str, quantity: int, base_price: str, product: str = "Carrots",
          variant: str = "1 kg") -> LineItem:
+    """Each line pays the hub 0.50 per item, and the farm's lines the farm 0.20 per item."""
+    fees = [Adjustment(label="Admin: Hub", amount=Decimal("0.50") * quantity, enterprise_id="hub")]
+    if supplier_id == "farm":
+        fees.append(Adjustment(label="Transport: Farm van", amount=Decimal("0.20") * quantity, enterprise_id="farm"))
     return LineItem(variant_id=variant_id, supplier_id=supplier_id, product_name=product, variant_name=variant,
                     quantity=quantity, base_price=base_price, price=Decimal(base_price) + Decimal("0.50"),
-                    total=(Decimal(base_price) + Decimal("0.50")) * quantity)
+                    fees=fees, total=Decimal(base_price) * quantity + sum(f.amount for f in fees))
 
 
 def order(number: int, items: list[LineItem], distributor_id: str = "hub", customer: str = "Ada Lovelace",
-          state: OrderState = OrderState.complete) -> Order:
+          state: OrderState = OrderState.placed) -> Order:
     return Order(id=f"o{number}", number=str(number), order_cycle_id="week-48", distributor_id=distributor_id,
                  customer=OrderCustomer(email=f"c{number}@example.org", name=customer), items=items,
                  shipping_method_id="pickup", payment_method_id="cash", state=state, created_at=NOW - timedelta(hours=number))
@@ -74,7 +79,8 @@ def test_rows_group_by_variant_and_price_across_orders_without_cancelled_ones():
     ]
 
 
-def test_the_english_email_names_cycle_and_producer_and_carries_what_seed_003_lists():
+def test_the_english_email_names_cycle_and_producer_and_carries_what_seed_003_lists(monkeypatch):
+    monkeypatch.setenv("HUBCYCLE_CONSOLE_URL", "https://shop.example.org/console/")
     email = email_for(FARM)
     assert email.to == ["farm@example.org"]
     assert email.cc == ["hub@example.org"] and email.reply_to == ["hub@example.org"]
@@ -88,10 +94,14 @@ def test_the_english_email_names_cycle_and_producer_and_carries_what_seed_003_li
         "Delivery instructions:\n"
         "Crates to the barn, <before> 8am & smile\n\n"
         "Product | Variant | Quantity | Unit price | Subtotal\n"
-        "Carrots | 1 kg | 3 | 2.40 | 7.20\n"
-        "Carrots | 1 kg | 2 | 2.60 | 5.20\n"
-        "Carrots | 5 kg | 1 | 10.00 | 10.00\n"
-        "Total: 22.40\n\n"
+        "Carrots | 1 kg | 3 | 2.40 EUR | 7.20 EUR\n"
+        "Carrots | 1 kg | 2 | 2.60 EUR | 5.20 EUR\n"
+        "Carrots | 5 kg | 1 | 10.00 EUR | 10.00 EUR\n"
+        "Total: 22.40 EUR\n\n"
+        "Your fees, charged to the shoppers:\n"
+        "Transport: Farm van | 1.20 EUR\n\n"
+        "Your packing list: https://shop.example.org/console/#/order-cycles/week-48/reports/pack-by-supplier"
+        "?supplier_id=farm\n\n"
         "Questions? Contact Green Hub: hub@example.org (or reply to this email).\n"
     )
     assert "Ada Lovelace" not in email.text + email.html, "customer names only when the coordinator allows it"
@@ -104,7 +114,8 @@ def test_the_french_email_for_a_french_producer_with_only_its_distributors():
     assert "Green Hub : prêt pour Saturday 28 Nov" in email.text
     assert "Market Hall" not in email.text, "the market sold nothing of this producer's"
     assert "Détails de livraison produits" not in email.text, "no instructions given"
-    assert "Tomme | piece | 1 | 6,05 | 6,05\nTotal : 6,05" in email.text
+    assert "Tomme | piece | 1 | 6,05 EUR | 6,05 EUR\nTotal : 6,05 EUR" in email.text
+    assert "Vos frais" not in email.text, "the dairy charges no fee of its own"
     assert "Contactez Green Hub : hub@example.org" in email.text
 
 
@@ -118,12 +129,14 @@ def test_customer_names_when_the_coordinator_shares_them():
     assert "Alan &lt;b&gt;Turing&lt;/b&gt;" in email.html and "<b>Turing" not in email.html
 
 
-def test_the_html_escapes_what_people_typed():
+def test_the_html_escapes_what_people_typed(monkeypatch):
+    monkeypatch.setenv("HUBCYCLE_CONSOLE_URL", "http://127.0.0.1:8000/console/")
     email = email_for(FARM)
     assert "Crates to the barn, &lt;before&gt; 8am &amp; smile" in email.html
     assert "<before>" not in email.html
-    assert "<td>Carrots</td><td>1 kg</td><td>3</td><td>2.40</td><td>7.20</td>" in email.html
-    assert "22.40" in email.html
+    assert "<td>Carrots</td><td>1 kg</td><td>3</td><td>2.40 EUR</td><td>7.20 EUR</td>" in email.html
+    assert "22.40 EUR" in email.html
+    assert '<a href="http://127.0.0.1:8000/console/#/order-cycles/week-48/reports/pack-by-supplier?supplier_id=farm">' in email.html
 
 
 def test_no_cc_when_the_producer_is_its_own_coordinator():

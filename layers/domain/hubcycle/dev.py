@@ -1,6 +1,9 @@
 """Developer commands for the local system. `python -m hubcycle.dev token EMAIL` prints an id
-token for that user of the local user pool (created if new), alone on its line. Each such user's
-password is LOCAL_PASSWORD, so the same person can also sign in to the console (local pool only)."""
+token for that user of the local user pool (created if new), alone on its line; on stderr, which
+embedded AWS it asked and why that one: `AWS_ENDPOINT_URL`, else `HUBCYCLE_AWS_PORT` (as
+`make run` reads it), else the `make run` running now, else the default port 8003. Each such
+user's password is LOCAL_PASSWORD, so the same person can also sign in to the console (local
+pool only)."""
 from __future__ import annotations
 
 import argparse
@@ -10,14 +13,35 @@ import sys
 LOCAL_PASSWORD = "Local-password-2026"
 
 
+def embedded_aws() -> tuple[str, str]:
+    """(the endpoint of the local system's embedded AWS, why that one)."""
+    from hubcycle.local.system import Ports, running_aws_endpoint
+
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL"
+    if os.environ.get("HUBCYCLE_AWS_PORT"):
+        return f"http://127.0.0.1:{Ports.from_environment().aws}", "HUBCYCLE_AWS_PORT"
+    running = running_aws_endpoint()
+    if running:
+        return running[0], f"the `make run` of process {running[1]}"
+    return f"http://127.0.0.1:{Ports().aws}", "the default port: no `make run` found, HUBCYCLE_AWS_PORT not set"
+
+
 def local_token(email: str) -> str:
+    from botocore.exceptions import EndpointConnectionError
+
     from hubcycle.adapters.aws import client
     from hubcycle.local.embedded_aws import find_user_pool, point_at
 
-    point_at(os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{os.environ.get('HUBCYCLE_AWS_PORT', '8003')}")
-    account = find_user_pool()
+    endpoint, why = embedded_aws()
+    point_at(endpoint)
+    try:
+        account = find_user_pool()
+    except EndpointConnectionError:
+        account = None
     if account is None:
-        raise SystemExit("no local user pool: is `make run` running?")
+        raise SystemExit(f"no local user pool at {endpoint} ({why}): is `make run` running there? "
+                         "Set HUBCYCLE_AWS_PORT as for `make run`.")
     cognito = client("cognito-idp")
     password = LOCAL_PASSWORD
     try:
@@ -46,6 +70,8 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("email")
     args = parser.parse_args(argv)
     if args.command == "token":
+        endpoint, why = embedded_aws()
+        print(f"hubcycle.dev: the embedded AWS at {endpoint} ({why})", file=sys.stderr)
         sys.stdout.write(local_token(args.email.strip().lower()) + "\n")
 
 

@@ -12,7 +12,6 @@ to the cent only where each calculator says, through `hubcycle.money.to_cents`."
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal, Union
@@ -154,23 +153,31 @@ class EnterpriseFee(Entity):
         return Adjustment(label=self.label, amount=amount, source=self.id, enterprise_id=self.enterprise_id)
 
 
-@dataclass(frozen=True)
-class _ExchangeFee:
-    """A fee as an exchange applies it: to the variants that exchange carries (None: to all)."""
+class AppliedFee(Entity):
+    """A fee as an exchange applies it: to the variants that exchange carries (None: to all).
+    An order keeps those that reached it, to be repriced by the same rules after a correction."""
 
     fee: EnterpriseFee
-    carried: frozenset[str] | None
+    variant_ids: frozenset[str] | None = None
 
     def carries(self, variant: Variant) -> bool:
-        return self.carried is None or variant.id in self.carried
+        return self.variant_ids is None or variant.id in self.variant_ids
+
+    def restricted_to(self, variant_ids: set[str]) -> AppliedFee | None:
+        """This fee as it reaches an order of these variants only; None if it reaches none."""
+        if self.variant_ids is None:
+            return self
+        carried = self.variant_ids & variant_ids
+        return AppliedFee.model_construct(fee=self.fee, variant_ids=carried) if carried else None
 
 
-def _fees_in_shop(cycle: OrderCycle, distributor_id: str, fees: Mapping[str, EnterpriseFee]) -> list[_ExchangeFee]:
+def fees_in_shop(cycle: OrderCycle, distributor_id: str, fees: Mapping[str, EnterpriseFee]) -> list[AppliedFee]:
     """Every fee that reaches an order in this distributor's shop. `fees` must hold each fee the
-    cycle names: a missing one is a KeyError, never a silently cheaper order."""
+    cycle names: a missing one is a KeyError, never a silently cheaper order. Built without
+    validation (the fees and exchanges are models already): a shop page prices each variant."""
 
-    def applied(fee_ids: list[str], carried: frozenset[str] | None) -> list[_ExchangeFee]:
-        return [_ExchangeFee(fees[fee_id], carried) for fee_id in fee_ids]
+    def applied(fee_ids: list[str], carried: frozenset[str] | None) -> list[AppliedFee]:
+        return [AppliedFee.model_construct(fee=fees[fee_id], variant_ids=carried) for fee_id in fee_ids]
 
     result = applied(cycle.coordinator_fee_ids, None)
     for incoming in cycle.incoming:
@@ -181,7 +188,7 @@ def _fees_in_shop(cycle: OrderCycle, distributor_id: str, fees: Mapping[str, Ent
     return result
 
 
-def _line_fees(applied: list[_ExchangeFee], variant: Variant, quantity: int) -> list[Adjustment]:
+def _line_fees(applied: list[AppliedFee], variant: Variant, quantity: int) -> list[Adjustment]:
     """The per-item fees of one line; fees that come to nothing are left off."""
     charges = [
         (a.fee, a.fee.calculator.charge(variant, quantity))
@@ -191,13 +198,13 @@ def _line_fees(applied: list[_ExchangeFee], variant: Variant, quantity: int) -> 
     return [fee.adjustment(amount) for fee, amount in charges if amount]
 
 
-def _unit_price(applied: list[_ExchangeFee], variant: Variant) -> Decimal:
+def _unit_price(applied: list[AppliedFee], variant: Variant) -> Decimal:
     return variant.price + sum((a.amount for a in _line_fees(applied, variant, 1)), ZERO)
 
 
 def shop_price(cycle: OrderCycle, distributor_id: str, variant: Variant, fees: Mapping[str, EnterpriseFee]) -> Decimal:
     """The price this shop displays: the variant's price plus its per-item fees for one unit."""
-    return _unit_price(_fees_in_shop(cycle, distributor_id, fees), variant)
+    return _unit_price(fees_in_shop(cycle, distributor_id, fees), variant)
 
 
 class PricedOrder(Entity):
@@ -209,10 +216,12 @@ class PricedOrder(Entity):
     item_total: Money
     fee_total: Money
     total: Money
+    fees_applied: list[dict]
+    """The fees that reached these lines, as the order keeps them (Order.fees_applied)."""
 
 
-def _method_adjustment(kind: str, method: ShippingMethod | PaymentMethod) -> list[Adjustment]:
-    if not method.fee:
+def _method_adjustment(kind: str, method: ShippingMethod | PaymentMethod | None) -> list[Adjustment]:
+    if method is None or not method.fee:
         return []
     return [
         Adjustment(
@@ -234,7 +243,22 @@ def price_order(
 ) -> PricedOrder:
     """Prices the lines of one order in this distributor's shop. The caller has already checked
     that each variant is sold there; this only adds up."""
-    applied = _fees_in_shop(cycle, distributor_id, fees)
+    return price_lines(fees_in_shop(cycle, distributor_id, fees), lines, shipping, payment)
+
+
+def reprice(fees_applied: list[dict], lines: list[Line], shipping: ShippingMethod | None,
+            payment: PaymentMethod | None) -> PricedOrder:
+    """An order's lines priced again with what it was sold with (Order.fees_applied, its methods)."""
+    return price_lines([AppliedFee.model_validate(a) for a in fees_applied], lines, shipping, payment)
+
+
+def price_lines(
+    applied: list[AppliedFee],
+    lines: list[Line],
+    shipping: ShippingMethod | None,
+    payment: PaymentMethod | None,
+) -> PricedOrder:
+    """The one pricing of an order, at checkout and after a correction."""
     items = []
     for variant, quantity in lines:
         line_fees = _line_fees(applied, variant, quantity)
@@ -249,6 +273,9 @@ def price_order(
                 price=_unit_price(applied, variant),
                 fees=line_fees,
                 total=variant.price * quantity + sum((f.amount for f in line_fees), ZERO),
+                unit=variant.unit,
+                unit_value=variant.unit_value,
+                on_demand=variant.on_demand,
             )
         )
     adjustments = []
@@ -261,6 +288,7 @@ def price_order(
             adjustments.append(a.fee.adjustment(amount))
     adjustments += _method_adjustment("shipping", shipping) + _method_adjustment("payment", payment)
 
+    ordered = {variant.id for variant, _ in lines}
     item_total = sum((line.base_total for line in items), ZERO)
     fee_total = sum((f.amount for line in items for f in line.fees), ZERO) + sum((a.amount for a in adjustments), ZERO)
     return PricedOrder(
@@ -269,4 +297,5 @@ def price_order(
         item_total=item_total,
         fee_total=fee_total,
         total=item_total + fee_total,
+        fees_applied=[kept.model_dump(mode="json") for a in applied if (kept := a.restricted_to(ordered)) is not None],
     )

@@ -211,15 +211,15 @@ class OrderCycle(Entity):
         )
 
 
-def open_exchange(cycle: OrderCycle, shop_id: str, now: datetime) -> OutgoingExchange:
+def open_exchange(cycle: OrderCycle, shop_id: str, now: datetime, closed_too: bool = False) -> OutgoingExchange:
     """The shop's outgoing exchange in a cycle it sells through now: what a shopper may see and
     buy. 404 if the shop does not distribute this cycle, 409 order_cycle_closed if the cycle is
-    not open."""
+    not open (`closed_too`: a manager taking an order by phone may also once it has closed)."""
     exchange = cycle.outgoing_of(shop_id)
     if exchange is None:
         raise NotFound(f"shop {shop_id} does not sell through order cycle {cycle.id}", code="order_cycle_not_found")
     status = cycle.status(now)
-    if status != OrderCycleStatus.open:
+    if status != OrderCycleStatus.open and not (closed_too and status == OrderCycleStatus.closed):
         when = "has closed" if status == OrderCycleStatus.closed else "is not open yet"
         raise Conflict(f"this order cycle {when}", code="order_cycle_closed")
     return exchange

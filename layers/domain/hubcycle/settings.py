@@ -33,6 +33,14 @@ class Settings:
     checkout_orders_per_hour: int
     """Orders one source address, and one customer email, may place per hour; 0 (the local default) is
     no limit (services/rate_limits.py)."""
+    console_url: str
+    """Where managers open the console (`<storefront origin>/console/`): emails link into it."""
+    currency: str
+    """Written beside every amount in the hub's emails (ISO 4217)."""
+    reports_bucket: str
+    """Where a report too large for a Lambda response is written, to be fetched by a presigned link."""
+    response_limit_bytes: int
+    """A report answer larger than this goes through reports_bucket (Lambda answers at most 6 MB)."""
     endpoint_url: str
     """Set only locally: the embedded AWS (moto server) every client talks to."""
 
@@ -56,5 +64,9 @@ def settings() -> Settings:
         uploads_url=env("HUBCYCLE_UPLOADS_URL", "https://hubcycle-uploads.s3.amazonaws.com"),
         dead_letter_queue_arn=env("HUBCYCLE_DEAD_LETTER_QUEUE_ARN", ""),
         checkout_orders_per_hour=int(env("HUBCYCLE_CHECKOUT_ORDERS_PER_HOUR", "0")),
+        console_url=env("HUBCYCLE_CONSOLE_URL", "http://127.0.0.1:8000/console/"),
+        currency=env("HUBCYCLE_CURRENCY", "EUR"),
+        reports_bucket=env("HUBCYCLE_REPORTS_BUCKET", "hubcycle-reports"),
+        response_limit_bytes=int(env("HUBCYCLE_RESPONSE_LIMIT_BYTES", str(5 * 1024 * 1024))),
         endpoint_url=env("AWS_ENDPOINT_URL", ""),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -24,6 +25,18 @@ if TYPE_CHECKING:
 B = TypeVar("B", bound="BaseModel")
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_DEPTH = 32
+"""The deepest body a route takes is 3 levels (an order's lines, a fee's calculator); Python's
+JSON parser fails past about 1,000 and pydantic's validation recurses too."""
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
+_OPENING = frozenset(b"[{")
+
+
+class BodyTooLarge(DomainError):
+    status = 413
+    code = "body_too_large"
 
 
 class StorefrontCORS(CORSConfig):
@@ -40,7 +53,10 @@ class StorefrontCORS(CORSConfig):
 def parse_body(request, model: type[B]) -> B:
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
-        raise Invalid(f"the body must be at most {MAX_BODY_BYTES} bytes", code="body_too_large")
+        raise BodyTooLarge(f"the body must be at most {MAX_BODY_BYTES} bytes")
+    if nesting_exceeds(raw, MAX_BODY_DEPTH):
+        raise BadRequest(f"the body nests arrays and objects more than {MAX_BODY_DEPTH} levels deep",
+                         code="body_too_deep")
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -53,6 +69,17 @@ def parse_body(request, model: type[B]) -> B:
         if not is_validation_error(error):
             raise
         raise validation_error(error) from None
+
+
+def nesting_exceeds(raw: bytes, limit: int) -> bool:
+    """Whether the brackets outside JSON strings nest deeper than `limit`, found before parsing:
+    one pass over the brackets alone, stopping at the first level too deep."""
+    depth = 0
+    for byte in _NOT_A_BRACKET.sub(b"", _JSON_STRING.sub(b"", raw)):
+        depth += 1 if byte in _OPENING else -1
+        if depth > limit:
+            return True
+    return False
 
 
 def is_validation_error(error: Exception) -> bool:
@@ -78,6 +105,27 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
 
 def error_response(error: DomainError) -> Response:
     return json_response(error.to_body(), status=error.status)
+
+
+def chalice_refusals_in_contract_shape(event, get_response) -> Response:
+    """An app's "http" middleware. Chalice refuses some requests before any route runs, in a
+    shape of its own, `{"Code", "Message"}`: 415 for a body that is not JSON (text, a form, XML),
+    405 for a method the path does not take. This answers them in the contract's shape."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or body.keys() != {"Code", "Message"}:
+        return response
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    if response.status_code == 415:
+        error = ("unsupported_media_type", "The body must be JSON, sent with Content-Type: application/json "
+                 f"({body['Message'].removeprefix('Unsupported media type: ') or 'none'} is not).")
+    elif response.status_code == 405:
+        allowed = headers.get("Allow", "")
+        error = ("method_not_allowed", f"This path does not answer {event.method}; it answers {allowed}.")
+    else:
+        error = (re.sub(r"(?<!^)(?=[A-Z])", "_", body["Code"]).lower().removesuffix("_error"), body["Message"])
+    return json_response({"error": {"code": error[0], "message": error[1], "field": None}},
+                         status=response.status_code, headers=headers)
 
 
 def answers_errors(view: Callable) -> Callable:

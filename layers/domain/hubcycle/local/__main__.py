@@ -6,7 +6,7 @@ import logging
 import signal
 import threading
 
-from hubcycle.local.system import LocalSystem, Ports
+from hubcycle.local.system import LocalSystem, Ports, announce_running, withdraw_running
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     system = LocalSystem(Ports.from_environment()).start()
+    announce_running(system)
     demo_lines: list[str] = []
     if not args.no_demo:
         from hubcycle.local.demo import load_demo
@@ -42,6 +43,7 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        withdraw_running()
         system.stop()
         print("hubcycle stopped.")
 

@@ -3,14 +3,17 @@ would. Every function's module is named `app`, so each is loaded under a name of
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import threading
 import uuid
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
+from chalice.local import (ChaliceRequestHandler, CustomLocalChalice, ForbiddenError, LocalChalice, LocalDevServer,
+                           LocalGatewayException)
 
 ROOT = Path(__file__).resolve().parents[4]
 FUNCTIONS = ("shop", "admin", "scheduler")
@@ -63,11 +66,30 @@ def api_gateway_event(method: str, resource: str, path_parameters: dict | None =
     }
 
 
+class LocalHTTPServer(ThreadingHTTPServer):
+    """A server of the local system: a thread per connection, room for a burst of connections
+    (socketserver's backlog of 5 had the kernel reset most of 100 simultaneous checkouts), and a
+    port that a restart binds at once, even while the last run's connections sit in TIME_WAIT."""
+
+    request_queue_size = 1024
+    allow_reuse_address = True
+    daemon_threads = True
+
+
 class QuietRequestHandler(ChaliceRequestHandler):
     """API Gateway keeps access logs to itself; the functions' own logs are what matters here."""
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - overrides http.server
         return
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        """A path no route takes: the local gateway answers as API Gateway does by default (403
+        "Missing Authentication Token"), the stack's gateway responses as the contract does."""
+        if not isinstance(error, ForbiddenError):
+            return super()._send_error_response(error)
+        body = {"error": {"code": "not_found", "message": "No route answers this path.", "field": None}}
+        self._send_http_response(404, {"Content-Type": "application/json"}, json.dumps(body))
+        return None
 
 
 class ServedApp:
@@ -79,7 +101,8 @@ class ServedApp:
         if not isinstance(module.app, LocalChalice):  # as chalice.local.create_local_server adapts it
             CustomLocalChalice.__bases__ = (LocalChalice, module.app.__class__)
             module.app.__class__ = CustomLocalChalice
-        self.server = LocalDevServer(module.app, config, host, port, handler_cls=QuietRequestHandler)
+        self.server = LocalDevServer(module.app, config, host, port, handler_cls=QuietRequestHandler,
+                                     server_cls=LocalHTTPServer)
         self.thread = threading.Thread(target=self.server.serve_forever, name=f"chalice-{name}", daemon=True)
 
     def start(self) -> "ServedApp":

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import threading
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 
-from hubcycle.local.apps import ROOT
-from hubcycle.local.mailbox import sent_mail
+from hubcycle.local.apps import ROOT, LocalHTTPServer
+from hubcycle.local.mailbox import MAILBOX
 from hubcycle.settings import settings
 
 STOREFRONT = ROOT / "storefront"
@@ -19,7 +19,6 @@ CONSOLE = ROOT / "build" / "console"
 
 class StorefrontHandler(SimpleHTTPRequestHandler):
     shop_api_url = ""
-    aws_endpoint = ""
     admin_api_url = ""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -34,7 +33,7 @@ class StorefrontHandler(SimpleHTTPRequestHandler):
         elif path.startswith("/console/") and not (CONSOLE / "index.html").is_file():
             self._send(503, "text/plain", b"The console is not built: run `make console`.\n")
         elif path == "/_local/mail":
-            self._send(200, "application/json", json.dumps(sent_mail(self.aws_endpoint), indent=2).encode())
+            self._send(200, "application/json", MAILBOX.as_json())
         elif path == "/config.js":
             config = {"shopApiUrl": self.shop_api_url, "currency": "EUR"}
             self._send(200, "text/javascript", f"window.HUBCYCLE_CONFIG = {json.dumps(config)};\n".encode())
@@ -67,13 +66,10 @@ class StorefrontHandler(SimpleHTTPRequestHandler):
 
 
 class StorefrontServer:
-    def __init__(self, port: int, shop_api_url: str, aws_endpoint: str, host: str = "127.0.0.1",
-                 admin_api_url: str = ""):
-        handler = type("Handler", (StorefrontHandler,), {"shop_api_url": shop_api_url, "aws_endpoint": aws_endpoint,
-                                                         "admin_api_url": admin_api_url})
+    def __init__(self, port: int, shop_api_url: str, host: str = "127.0.0.1", admin_api_url: str = ""):
+        handler = type("Handler", (StorefrontHandler,), {"shop_api_url": shop_api_url, "admin_api_url": admin_api_url})
         self.url = f"http://{host}:{port}"
-        self.server = ThreadingHTTPServer((host, port), partial(handler, directory=str(STOREFRONT)))
-        self.server.daemon_threads = True
+        self.server = LocalHTTPServer((host, port), partial(handler, directory=str(STOREFRONT)))
         self.thread = threading.Thread(target=self.server.serve_forever, name="storefront", daemon=True)
 
     def start(self) -> "StorefrontServer":

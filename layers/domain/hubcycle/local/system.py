@@ -1,9 +1,12 @@
 """The whole local system in one object: used by `make run` and by the tests that go over HTTP."""
 from __future__ import annotations
 
+import json
 import os
 import socket
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from hubcycle.local.apps import ServedApp
 from hubcycle.local.embedded_aws import LocalAccount, point_at, provision, start_moto
@@ -16,8 +19,10 @@ class PortInUse(SystemExit):
 
 
 def require_free(port: int, what: str, variable: str) -> None:
-    """Fail at once, with what to do, rather than half-start beside another program."""
+    """Fail at once, with what to do, rather than half-start beside another program. A port that
+    only the last run's closed connections hold (TIME_WAIT) is free: the servers reuse it."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -53,6 +58,32 @@ class Ports:
         return cls(free_port(), free_port(), free_port(), free_port())
 
 
+def running_file() -> Path:
+    """Where `make run` says which embedded AWS it serves, for the token command run beside it."""
+    return Path(tempfile.gettempdir()) / f"hubcycle-local-{os.getuid()}.json"
+
+
+def announce_running(system: "LocalSystem") -> None:
+    running_file().write_text(json.dumps({"pid": os.getpid(), "aws_endpoint": system.aws_endpoint}))
+
+
+def withdraw_running() -> None:
+    """Forget this process's announcement (not another `make run`'s, started since)."""
+    running = running_aws_endpoint()
+    if running and running[1] == os.getpid():
+        running_file().unlink(missing_ok=True)
+
+
+def running_aws_endpoint() -> tuple[str, int] | None:
+    """(endpoint, pid) of the embedded AWS of the `make run` running now, if one is."""
+    try:
+        running = json.loads(running_file().read_text())
+        os.kill(running["pid"], 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return running["aws_endpoint"], running["pid"]
+
+
 class LocalSystem:
     def __init__(self, ports: Ports, scheduler_poll_seconds: float = 0.5, run_scheduler: bool = True,
                  embedded_aws: str | None = None):
@@ -83,11 +114,11 @@ class LocalSystem:
             self._parts.append(start_moto(self.ports.aws))
         point_at(self.aws_endpoint)
         os.environ["HUBCYCLE_STOREFRONT_ORIGIN"] = self.storefront_url
+        os.environ["HUBCYCLE_CONSOLE_URL"] = f"{self.storefront_url}/console/"
         self.account = provision()
         self._parts.append(ServedApp("shop", self.ports.shop).start())
         self._parts.append(ServedApp("admin", self.ports.admin).start())
-        self._parts.append(StorefrontServer(self.ports.storefront, self.shop_url, self.aws_endpoint,
-                                            admin_api_url=self.admin_url).start())
+        self._parts.append(StorefrontServer(self.ports.storefront, self.shop_url, admin_api_url=self.admin_url).start())
         if self._run_scheduler:  # the scheduler function has no HTTP API: EventBridge calls it
             self.scheduler = SchedulerLoop(poll_seconds=self._scheduler_poll_seconds).start()
             self._parts.append(self.scheduler)

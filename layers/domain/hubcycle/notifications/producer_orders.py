@@ -2,8 +2,10 @@
 producer in one order cycle, in the producer's language, with the hub's delivery details.
 
 The unit price is the line's `base_price`, what the producer is paid: hub fees are the hub's.
-Cancelled orders are not counted. Customer names appear only when the coordinator lets
-suppliers see them (`customer_names_to_suppliers`)."""
+Cancelled orders are not counted. Every amount carries the currency. The producer's own fees
+(from its incoming exchange) are listed: what the hub charges shoppers on its behalf. Customer
+names, with what each ordered, appear only when the coordinator lets suppliers see them
+(`customer_names_to_suppliers`). A link opens its packing list in the console."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -15,9 +17,10 @@ from html import escape
 from hubcycle.adapters.mail import OutgoingEmail
 from hubcycle.enterprises import Enterprise, Language
 from hubcycle.money import ZERO, to_cents
-from hubcycle.notifications import money_text
+from hubcycle.notifications import console_link, money_text
 from hubcycle.order_cycles import OrderCycle
 from hubcycle.orders import Order, OrderState
+from hubcycle.settings import settings
 
 TEXTS = {
     Language.en: {
@@ -30,6 +33,8 @@ TEXTS = {
         "total": "Total",
         "customers": "Orders by customer",
         "customer_columns": ("Customer", "Product", "Variant", "Quantity"),
+        "fees": "Your fees, charged to the shoppers",
+        "packing": "Your packing list",
         "contact": "Questions? Contact {hub}: {email} (or reply to this email).",
         "colon": ":",
     },
@@ -43,6 +48,8 @@ TEXTS = {
         "total": "Total",
         "customers": "Commandes par client",
         "customer_columns": ("Client", "Produit", "Variante", "Quantité"),
+        "fees": "Vos frais, facturés aux clients",
+        "packing": "Votre liste de préparation",
         "contact": "Une question ? Contactez {hub} : {email} (ou répondez à cet e-mail).",
         "colon": " :",
     },
@@ -65,18 +72,18 @@ class Row:
 
 def suppliers_with_orders(orders: list[Order]) -> list[str]:
     """Suppliers with at least one item in a completed order: the ones to notify."""
-    return sorted({line.supplier_id for order in _completed(orders) for line in order.items})
+    return sorted({line.supplier_id for order in placed_orders(orders) for line in order.items})
 
 
-def _completed(orders: list[Order]) -> list[Order]:
-    return [order for order in orders if order.state == OrderState.complete]
+def placed_orders(orders: list[Order]) -> list[Order]:
+    return [order for order in orders if order.state == OrderState.placed]
 
 
 def rows_for(supplier_id: str, orders: list[Order]) -> list[Row]:
     """Grouped by variant and price (a price change during the cycle gives two rows)."""
     names: dict[tuple, tuple[str, str]] = {}
     quantities: dict[tuple, int] = defaultdict(int)
-    for order in _completed(orders):
+    for order in placed_orders(orders):
         for line in order.items:
             if line.supplier_id == supplier_id:
                 key = (line.variant_id, line.base_price)
@@ -84,6 +91,18 @@ def rows_for(supplier_id: str, orders: list[Order]) -> list[Row]:
                 quantities[key] += line.quantity
     rows = [Row(*names[key], quantity, key[1]) for key, quantity in quantities.items()]
     return sorted(rows, key=lambda r: (r.product_name, r.variant_name, r.unit_price))
+
+
+def own_fees(producer_id: str, orders: list[Order]) -> list[tuple[str, Decimal]]:
+    """The producer's own fees charged in these orders (per item on its lines, and per order),
+    added up by fee."""
+    amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for order in orders:
+        charged = [fee for line in order.items for fee in line.fees] + order.adjustments
+        for fee in charged:
+            if fee.enterprise_id == producer_id:
+                amounts[fee.label] += fee.amount
+    return sorted(amounts.items())
 
 
 def producer_orders_email(cycle: OrderCycle, producer: Enterprise, coordinator: Enterprise,
@@ -95,7 +114,7 @@ def producer_orders_email(cycle: OrderCycle, producer: Enterprise, coordinator: 
         return None
     language = producer.language
     words = TEXTS[language]
-    mine = [o for o in _completed(orders) if any(line.supplier_id == producer.id for line in o.items)]
+    mine = [o for o in placed_orders(orders) if any(line.supplier_id == producer.id for line in o.items)]
     ready_for = []
     for distributor_id in sorted({o.distributor_id for o in mine}):
         exchange = cycle.outgoing_of(distributor_id)
@@ -104,9 +123,12 @@ def producer_orders_email(cycle: OrderCycle, producer: Enterprise, coordinator: 
         ready_for.append(words["ready_for"].format(distributor=name, ready_for=when))
     incoming = cycle.incoming_of(producer.id)
     instructions = incoming.receival_instructions.strip() if incoming else ""
-    table = [(r.product_name, r.variant_name, str(r.quantity), money_text(r.unit_price, language), money_text(r.subtotal, language))
-             for r in rows]
-    total = money_text(sum((r.subtotal for r in rows), ZERO), language)
+    currency = settings().currency
+    table = [(r.product_name, r.variant_name, str(r.quantity), money_text(r.unit_price, language, currency),
+              money_text(r.subtotal, language, currency)) for r in rows]
+    total = money_text(sum((r.subtotal for r in rows), ZERO), language, currency)
+    fees = [(label, money_text(amount, language, currency)) for label, amount in own_fees(producer.id, mine)]
+    packing = console_link(f"order-cycles/{cycle.id}/reports/pack-by-supplier?supplier_id={producer.id}")
     customers = []
     if coordinator.customer_names_to_suppliers:
         customers = sorted(
@@ -115,7 +137,7 @@ def producer_orders_email(cycle: OrderCycle, producer: Enterprise, coordinator: 
         )
     fill = {"producer": producer.name, "cycle": cycle.name, "hub": coordinator.name, "email": coordinator.email,
             "time": now.astimezone(coordinator.zone).strftime("%Y-%m-%d %H:%M %Z")}
-    parts = _Parts(words, fill, ready_for, instructions, table, total, customers)
+    parts = _Parts(words, fill, ready_for, instructions, table, total, customers, fees, packing)
     cc = [coordinator.email] if coordinator.email != producer.email else []
     return OutgoingEmail(
         to=[producer.email], subject=words["subject"].format(**fill), text=parts.text(), html=parts.html(),
@@ -134,6 +156,8 @@ class _Parts:
     table: list[tuple]
     total: str
     customers: list[tuple]
+    fees: list[tuple]
+    packing: str
 
     def text(self) -> str:
         w, colon = self.words, self.words["colon"]
@@ -141,9 +165,11 @@ class _Parts:
         if self.instructions:
             lines += ["", f"{w['instructions']}{colon}", self.instructions]
         lines += ["", " | ".join(w["columns"]), *(" | ".join(row) for row in self.table), f"{w['total']}{colon} {self.total}"]
+        if self.fees:
+            lines += ["", f"{w['fees']}{colon}", *(" | ".join(r) for r in self.fees)]
         if self.customers:
             lines += ["", f"{w['customers']}{colon}", " | ".join(w["customer_columns"]), *(" | ".join(r) for r in self.customers)]
-        lines += ["", w["contact"].format(**self.fill)]
+        lines += ["", f"{w['packing']}{colon} {self.packing}", "", w["contact"].format(**self.fill)]
         return "\n".join(lines) + "\n"
 
     def html(self) -> str:
@@ -154,14 +180,18 @@ class _Parts:
         if self.instructions:
             parts.append(f"<h3>{w['instructions']}</h3><p>{escape(self.instructions)}</p>")
         footer = f"<tr><th colspan=\"4\" align=\"left\">{w['total']}</th><th align=\"right\">{self.total}</th></tr>"
-        parts.append(_html_table(w["columns"], self.table, footer))
+        parts.append(html_table(w["columns"], self.table, footer))
+        if self.fees:
+            parts.append(f"<h3>{w['fees']}</h3><ul>" + "".join(f"<li>{escape(label)}: {escape(amount)}</li>"
+                                                             for label, amount in self.fees) + "</ul>")
         if self.customers:
-            parts.append(f"<h3>{w['customers']}</h3>" + _html_table(w["customer_columns"], self.customers, ""))
+            parts.append(f"<h3>{w['customers']}</h3>" + html_table(w["customer_columns"], self.customers, ""))
+        parts.append(f"<p><a href=\"{escape(self.packing)}\">{w['packing']}</a></p>")
         parts.append(f"<p>{w['contact'].format(**safe)}</p>")
         return "<html><body>" + "\n".join(parts) + "</body></html>\n"
 
 
-def _html_table(columns: tuple, rows: list[tuple], footer: str) -> str:
+def html_table(columns: tuple, rows: list[tuple], footer: str) -> str:
     head = "".join(f"<th align=\"left\">{escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     return f"<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody><tfoot>{footer}</tfoot></table>"

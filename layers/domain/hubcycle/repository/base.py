@@ -89,7 +89,8 @@ class Repository:
 
     def query(self, key_condition: str, values: dict[str, Any], *, index: str | None = None,
               names: dict[str, str] | None = None, filter_expression: str | None = None,
-              forward: bool = True, limit: int | None = None, consistent: bool = False) -> Iterator[dict]:
+              forward: bool = True, limit: int | None = None, consistent: bool = False,
+              projection: str | None = None) -> Iterator[dict]:
         params: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": key_condition,
@@ -106,6 +107,8 @@ class Repository:
             params["FilterExpression"] = filter_expression
         if limit:
             params["Limit"] = limit
+        if projection:
+            params["ProjectionExpression"] = projection
         while True:
             answer = self.dynamodb.query(**params)
             yield from (deserialize(i) for i in answer.get("Items", []))

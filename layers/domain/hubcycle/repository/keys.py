@@ -156,3 +156,13 @@ def rate_limit(subject: str) -> str:
 
 def rate_window(start: datetime) -> str:
     return f"WINDOW#{iso(start)}"
+
+
+def order_change(order_id: str, version: int) -> str:
+    """The customer's email about one change of an order, in the outbox (sorts after ORDER#)."""
+    return f"OUTBOX#ORDER_CHANGE#{order_id}#{version:06d}"
+
+
+def hub_summary(run: str, enterprise_id: str) -> str:
+    """A hub's closing summary of a notification run, in the outbox (sorts after ORDER#)."""
+    return f"OUTBOX#HUB_SUMMARY#{run}#{enterprise_id}"

@@ -4,7 +4,10 @@ Opening and closing a cycle record `opened_at` / `processed_at` on the cycle ite
 conditional on the dates and records read (so each is recorded once, and never for dates an
 admin has moved since), in the same transaction as the outbox items the step owes the outside world:
 - `PRODUCER_EMAIL#{run}#{supplier}`: one producer email of a notification run;
-- `OUTBOX#EVENT#{detail type}#{occurrence}`: one EventBridge event for integrations.
+- `OUTBOX#EVENT#{detail type}#{occurrence}`: one EventBridge event for integrations;
+- `OUTBOX#HUB_SUMMARY#{run}#{enterprise}`: a hub's closing summary (coordinator, distributors);
+- `OUTBOX#ORDER_CHANGE#{order}#{version}`: the customer's email about a manager's correction,
+  written in the correction's own transaction.
 An item is `pending` until delivered (`sent`), or `failed` (given up, or bounced). While pending it
 sits in the sparse GSI1 partition `OUTBOX`, which is how the sweep finds what a crash or an error
 left behind without a Scan. A sender owns an item while its `claim` is fresh (CLAIM_SECONDS); once
@@ -30,7 +33,7 @@ MAX_ATTEMPTS = 5
 """A notification that failed this many times is marked failed (shown to the coordinator)."""
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
-EMAIL, EVENT = "email", "event"
+EMAIL, EVENT, HUB_SUMMARY, ORDER_CHANGE = "email", "event", "hub_summary", "order_change"
 _CHECK_FAILED = "ConditionalCheckFailed"
 _STATUS = {"#status": "status"}
 
@@ -70,6 +73,16 @@ def email_item(cycle_id: str, run: str, supplier_id: str, claim: str, now: datet
 def event_item(cycle_id: str, detail_type: str, detail: dict, occurrence: str, claim: str, now: datetime) -> dict:
     return _new_item(cycle_id, keys.outbox_event(detail_type, occurrence), claim, now,
                      kind=EVENT, detail_type=detail_type, detail=detail)
+
+
+def hub_summary_item(cycle_id: str, run: str, enterprise_id: str, claim: str, now: datetime) -> dict:
+    return _new_item(cycle_id, keys.hub_summary(run, enterprise_id), claim, now,
+                     kind=HUB_SUMMARY, run=run, detail={"enterprise_id": enterprise_id})
+
+
+def order_change_item(cycle_id: str, order_id: str, version: int, detail: dict, claim: str, now: datetime) -> dict:
+    """`detail` holds what the email says (the lines before and after, the new total), as of this change."""
+    return _new_item(cycle_id, keys.order_change(order_id, version), claim, now, kind=ORDER_CHANGE, detail=detail)
 
 
 def _processing_action(previous: OrderCycle, processed: OrderCycle) -> dict:

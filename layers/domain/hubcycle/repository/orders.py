@@ -16,7 +16,12 @@ variant in the other cycles that offer it (`offered_in`: a duplicated or upcomin
 decremented right after, in a second transaction (one per 100 copies), so that an order's size
 limit never depends on how many cycles a variant was copied into; a crash in between leaves another
 cycle's listing showing a few units too many until its next change, never a sale of stock that is
-gone (the condition is on the variant itself)."""
+gone (the condition is on the variant itself).
+
+An order is also indexed by its id alone (GSI1 `ORDER#{id}`), for `GET /orders/{id}`. A manager's
+correction is one more TransactWriteItems (`change`): the order over the version it read, the
+stock of every changed line on the variant and on each of its copies, and the customer's email
+in the outbox, so that two corrections never both apply and nothing is half written."""
 from __future__ import annotations
 
 import logging
@@ -34,13 +39,13 @@ from hubcycle.orders import Order
 from hubcycle.products import Offer
 from hubcycle.repository import keys
 from hubcycle.repository.base import (
+    GSI1,
     TRANSACTION_LIMIT,
     Repository,
     TransactionCancelled,
     condition_check_action,
     from_item,
     put_action,
-    to_item,
     update_action,
 )
 
@@ -91,8 +96,9 @@ class OrderRepository(Repository):
 
     def orders_of_cycle(self, cycle_id: str) -> list[Order]:
         """Strongly consistent: a closing must see the order placed the second before."""
-        items = self.partition(keys.order_cycle(cycle_id), keys.ORDER_PREFIX, consistent=True)
-        return sorted((from_item(Order, i) for i in items), key=lambda o: (o.created_at, o.id))
+        items = self.query("PK = :pk AND begins_with(SK, :p)", {":pk": keys.order_cycle(cycle_id), ":p": keys.ORDER_PREFIX},
+                           consistent=True, projection="#order", names={"#order": "order"})
+        return sorted((_order(i) for i in items), key=lambda o: (o.created_at, o.id))
 
     def get(self, cycle_id: str, order_id: str) -> Order:
         order = self.find(cycle_id, order_id)
@@ -103,13 +109,24 @@ class OrderRepository(Repository):
     def find(self, cycle_id: str, order_id: str) -> Order | None:
         """Strongly consistent: a retried checkout must see the order its first attempt placed."""
         item = super().get(keys.order_cycle(cycle_id), keys.order(order_id), consistent=True)
-        return None if item is None else from_item(Order, item)
+        return None if item is None else _order(item)
 
-    def place(self, order: Order, offers: Mapping[str, Offer], now: datetime) -> bool:
+    def find_by_id(self, order_id: str) -> Order | None:
+        """The order with this id, whatever its cycle: GSI1 names its cycle, then a strongly
+        consistent GetItem reads it as it is now."""
+        found = next(self.query("GSI1PK = :pk", {":pk": keys.order(order_id)}, index=GSI1, limit=1), None)
+        return None if found is None else self.find(found["order_cycle_id"], order_id)
+
+    def get_many(self, cycle_id: str, order_ids: Iterable[str]) -> dict[str, Order]:
+        items = self.batch_get((keys.order_cycle(cycle_id), keys.order(order_id)) for order_id in order_ids)
+        return {item["id"]: _order(item) for item in items}
+
+    def place(self, order: Order, offers: Mapping[str, Offer], now: datetime, closed_too: bool = False) -> bool:
         """Store `order` and take its stock, all or nothing. `offers` holds the cycle's offer of
         each ordered variant (its on_demand and offered_in). Returns False when an order with this
-        id exists already: an earlier attempt of the same checkout placed it."""
-        actions, subjects = self._placement(order, offers, now)
+        id exists already: an earlier attempt of the same checkout placed it. `closed_too`: a
+        manager's order, which the cycle accepts after its closing as well."""
+        actions, subjects = self._placement(order, offers, now, closed_too)
         if len(actions) > TRANSACTION_LIMIT:
             raise Invalid(
                 f"an order is placed in one transaction of at most {TRANSACTION_LIMIT} writes (3, plus per "
@@ -171,16 +188,16 @@ class OrderRepository(Repository):
                     return []
         return actions
 
-    def _placement(self, order: Order, offers: Mapping[str, Offer], now: datetime) -> tuple[list[dict], list[tuple]]:
+    def _placement(self, order: Order, offers: Mapping[str, Offer], now: datetime,
+                   closed_too: bool) -> tuple[list[dict], list[tuple]]:
         """The transaction's actions, and beside each what a failed condition on it means."""
         cycle_id = order.order_cycle_id
+        still_open = "" if closed_too else " AND attribute_not_exists(sales_stopped_at) AND closes_at > :now"
         actions = [
-            put_action(to_item(order, PK=keys.order_cycle(cycle_id), SK=keys.order(order.id)),
-                       condition="attribute_not_exists(PK)"),
+            put_action(order_item(order), condition="attribute_not_exists(PK)"),
             condition_check_action(
                 keys.order_cycle(cycle_id), keys.CYCLE_SK,
-                "attribute_exists(PK) AND attribute_not_exists(deleting) AND attribute_not_exists(sales_stopped_at) "
-                "AND opens_at <= :now AND closes_at > :now",
+                f"attribute_exists(PK) AND attribute_not_exists(deleting) AND opens_at <= :now{still_open}",
                 {":now": keys.iso(now)},
             ),
             update_action(
@@ -206,6 +223,96 @@ class OrderRepository(Repository):
                                          "SET on_hand = on_hand - :q", take, condition="attribute_exists(PK)"))
             subjects.append(("offer", line.variant_id))
         return actions, subjects
+
+
+    def change(self, previous: Order, changed: Order, moves: list[StockMove], outbox: list[dict]) -> bool:
+        """Write `changed` over `previous` (if no one changed the order since), move the stock of
+        its changed lines on the variants and every copy named in `moves`, and add the `outbox`
+        items, in one transaction. 409 order_changed if the order moved on, insufficient_stock if
+        a line grows past the stock. False when a copy or a variant read is gone: read again."""
+        actions = [put_action(order_item(changed), condition="version = :read", values={":read": previous.version})]
+        subjects: list[tuple] = [("order", changed.id)]
+        for move in moves:
+            for action, subject in move.actions():
+                actions.append(action)
+                subjects.append((subject, move.variant_id))
+        actions += [put_action(item, condition="attribute_not_exists(PK)") for item in outbox]
+        subjects += [("outbox", item["SK"]) for item in outbox]
+        if len(actions) > TRANSACTION_LIMIT:
+            raise Invalid(f"this change touches {len(actions)} records; at most {TRANSACTION_LIMIT} change at once: "
+                          "change fewer lines at a time", field="items", code="too_many_items")
+        for retries in range(CONFLICT_RETRIES + 1):
+            if retries:
+                _pause(retries)
+            try:
+                self.transact(actions)
+                return True
+            except TransactionCancelled as cancelled:
+                failed = [subject for subject, reason in zip(subjects, cancelled.reasons) if reason == _CHECK_FAILED]
+                if ("order", changed.id) in failed:
+                    raise Conflict("someone changed this order meanwhile; read it again", code="order_changed") from None
+                short = next((v for kind, v in failed if kind == "take"), None)
+                if short is not None:
+                    raise Conflict(f"not enough stock left of variant {short}", field=short,
+                                   code="insufficient_stock") from None
+                if failed:
+                    return False
+        raise Unavailable("the order is busy; send the same request again")
+
+    def save_many(self, previous: list[Order], changed: list[Order]) -> None:
+        """Write each changed order over the version read (paid, collected: no stock moves), all or none."""
+        actions = [put_action(order_item(new), condition="version = :read", values={":read": old.version})
+                   for old, new in zip(previous, changed)]
+        try:
+            self.transact(actions)
+        except TransactionCancelled as cancelled:
+            if _CHECK_FAILED in cancelled.reasons:
+                raise Conflict("someone changed one of these orders meanwhile; read them again",
+                               code="order_changed") from None
+            raise Unavailable("these orders are busy; send the same request again") from None
+
+
+@dataclass(frozen=True)
+class StockMove:
+    """What a correction does to one variant's stock: `taken` units more leave it (fewer than
+    zero: units go back), on the variant and on each of its copies in `offered_in`. An on-demand
+    variant (`counted` False) has nothing to give back; an increase only checks it still is."""
+
+    variant_id: str
+    taken: int
+    counted: bool
+    offered_in: frozenset[str]
+
+    def actions(self) -> list[tuple[dict, str]]:
+        variant_key = (keys.variant(self.variant_id), keys.VARIANT_SK)
+        if not self.counted:
+            if self.taken <= 0:
+                return []
+            return [(condition_check_action(*variant_key, "on_demand = :yes", {":yes": True}), "take")]
+        if self.taken > 0:
+            update, values, condition = "SET on_hand = on_hand - :q", {":q": self.taken}, "on_hand >= :q"
+        else:
+            update, values, condition = "SET on_hand = on_hand + :q", {":q": -self.taken}, "attribute_exists(PK)"
+        return [(update_action(*variant_key, update, values, condition=condition), "take" if self.taken > 0 else "give"),
+                *((update_action(keys.order_cycle(cycle), keys.offer(self.variant_id), update, values,
+                                 condition="attribute_exists(PK)"), "copy")
+                  for cycle in sorted(self.offered_in))]
+
+
+def order_item(order: Order) -> dict:
+    """An order in its cycle's partition, indexed by its id alone for GET /orders/{id}. The order
+    itself is one JSON text attribute, not DynamoDB maps and lists: its lines with their fees are
+    some 300 nested values, which botocore decodes one by one (and the local system's moto encodes
+    at about half a millisecond each: 8 s for a report of 500 orders), where pydantic parses the
+    text at once. Nothing queries inside an order; `version` stays apart for the write conditions."""
+    return {"PK": keys.order_cycle(order.order_cycle_id), "SK": keys.order(order.id),
+            "GSI1PK": keys.order(order.id), "GSI1SK": keys.order_cycle(order.order_cycle_id),
+            "id": order.id, "order_cycle_id": order.order_cycle_id, "version": order.version,
+            "order": order.model_dump_json()}
+
+
+def _order(item: dict) -> Order:
+    return Order.model_validate_json(item["order"])
 
 
 def _pause(retries: int) -> None:

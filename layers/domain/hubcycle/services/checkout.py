@@ -34,7 +34,7 @@ from hubcycle.errors import Conflict, DomainError, Invalid
 from hubcycle.fees import price_order
 from hubcycle.notifications.order_confirmation import order_confirmation
 from hubcycle.order_cycles import Id, open_exchange
-from hubcycle.orders import Order, OrderCustomer
+from hubcycle.orders import DeliveryAddress, HistoryEntry, Order, OrderCustomer
 from hubcycle.products import Offer
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.orders import OrderRepository
@@ -74,15 +74,17 @@ class CheckoutRequest(Entity):
     items: list[CheckoutItem] = Field(min_length=1, max_length=500)
     shipping_method_id: Id
     payment_method_id: Id
+    delivery_address: DeliveryAddress | None = None
+    """Required when the shipping method is not a pickup."""
 
 
 def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempotency_key: str | None = None) -> dict:
     """Place the order and return the contract's answer (the first answer again on a retry)."""
     if idempotency_key is None:
-        return _checkout(shop_id, cycle_id, request, _new_order_id())
+        return answer(_checkout(shop_id, cycle_id, request, _new_order_id()))
     order_id = _derived_order_id(_valid_key(idempotency_key), shop_id, cycle_id)
     try:
-        return _checkout(shop_id, cycle_id, request, order_id)
+        return answer(_checkout(shop_id, cycle_id, request, order_id))
     except DomainError as refused:
         if refused.code == KEY_REUSED:  # the order under this key was read already
             raise
@@ -92,10 +94,16 @@ def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempoten
         return answer(_earlier_attempt(earlier, request))
 
 
-def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: str) -> dict:
+def take_order(shop_id: str, cycle_id: str, request: CheckoutRequest, taken_by: str) -> Order:
+    """An order a manager takes for a customer (by phone): priced and stocked like the shop's,
+    while the cycle is open and after it closed too."""
+    return _checkout(shop_id, cycle_id, request, _new_order_id(), taken_by=taken_by)
+
+
+def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: str, taken_by: str | None = None) -> Order:
     now = clock.now()
     cycle, fees = OrderCycleRepository().pricing(cycle_id)
-    exchange = open_exchange(cycle, shop_id, now)
+    exchange = open_exchange(cycle, shop_id, now, closed_too=taken_by is not None)
     quantities = _summed(request)
     sold_here = set(exchange.variant_ids)
     orders = OrderRepository()
@@ -111,6 +119,9 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
     if payment is None:
         raise Invalid(f"payment_method_id: {shop.name} offers no payment method {request.payment_method_id} "
                       "in this order cycle", field="payment_method_id", code="payment_method_not_offered")
+    if not shipping.pickup and request.delivery_address is None:
+        raise Invalid(f"delivery_address: {shipping.name} is a delivery; say where to deliver",
+                      field="delivery_address", code="delivery_address_required")
     short = next((v for v, q in quantities.items() if not ordered[v].can_supply(q)), None)
     if short is not None:
         _count("StockConflicts")
@@ -123,15 +134,18 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
         item_total=priced.item_total, fee_total=priced.fee_total, total=priced.total,
         shipping_method_id=shipping.id, payment_method_id=payment.id, created_at=now,
         ready_for=exchange.ready_for, pickup_instructions=exchange.pickup_instructions,
+        shipping_method=shipping, payment_method=payment, fees_applied=priced.fees_applied,
+        delivery_address=None if shipping.pickup else request.delivery_address,
+        history=[HistoryEntry(at=now, by=taken_by, change="order taken for the customer")] if taken_by else [],
     )
     try:
-        placed = orders.place(order, ordered, now)
+        placed = orders.place(order, ordered, now, closed_too=taken_by is not None)
     except Conflict as refused:
         if refused.code == "insufficient_stock":
             _count("StockConflicts")
         raise
     if not placed:
-        return answer(_earlier_attempt(orders.get(cycle_id, order_id), request))
+        return _earlier_attempt(orders.get(cycle_id, order_id), request)
     logger.thread_safe_append_keys(order_id=order.id)
     try:
         logger.info("order placed", extra={"shop_id": shop_id, "order_cycle_id": cycle_id, "total": f"{order.total:.2f}",
@@ -140,7 +154,7 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
         _confirm(order, shop, shipping, payment)
     finally:
         logger.thread_safe_remove_keys(["order_id"])
-    return answer(order)
+    return order
 
 
 def answer(order: Order) -> dict:
@@ -162,6 +176,7 @@ def answer(order: Order) -> dict:
         "total": stored["total"],
         "ready_for": order.ready_for,
         "pickup_instructions": order.pickup_instructions,
+        "delivery_address": stored["delivery_address"],
     }
 
 

@@ -17,19 +17,33 @@ from botocore.exceptions import BotoCoreError, ClientError
 from hubcycle.adapters import events, mail
 from hubcycle.clock import clock
 from hubcycle.enterprises import Enterprise
+from hubcycle.notifications.hub_summary import hub_summary_email, hubs_to_tell
+from hubcycle.notifications.order_changes import order_change_email
 from hubcycle.notifications.producer_orders import producer_orders_email, suppliers_with_orders
 from hubcycle.order_cycles import OrderCycle
 from hubcycle.orders import Order
 from hubcycle.repository import keys
 from hubcycle.repository.enterprises import EnterpriseRepository
-from hubcycle.repository.notifications import EVENT, OutboxItem, OutboxRepository, email_item
+from hubcycle.repository.notifications import (
+    EMAIL,
+    EVENT,
+    HUB_SUMMARY,
+    ORDER_CHANGE,
+    OutboxItem,
+    OutboxRepository,
+    email_item,
+    hub_summary_item,
+)
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.orders import OrderRepository
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_ERRORS = (ClientError, BotoCoreError, events.PublishFailed)
-
+_SENT = {EMAIL: "ProducerEmailsSent", HUB_SUMMARY: "HubSummariesSent", ORDER_CHANGE: "OrderChangeEmailsSent"}
+_ORDER = (EVENT, EMAIL, HUB_SUMMARY, ORDER_CHANGE)
+"""A cycle's event first, then the producers' emails, the hubs' summaries, the customers' emails."""
+_FAILED = {EMAIL: "ProducerEmailFailures", HUB_SUMMARY: "HubSummaryFailures", ORDER_CHANGE: "OrderChangeEmailFailures"}
 
 
 def closing_run(cycle: OrderCycle) -> str:
@@ -64,19 +78,46 @@ class CycleMail:
         return producer_orders_email(self.cycle, enterprises[supplier_id], enterprises[self.cycle.coordinator_id],
                                      enterprises, self.orders, now)
 
+    def hub_summary_for(self, hub_id: str, now: datetime) -> mail.OutgoingEmail | None:
+        if hub_id not in self.enterprises:
+            return None
+        return hub_summary_email(self.cycle, self.enterprises[hub_id], self.enterprises, self.orders, now)
+
+
+def _email_for(item: OutboxItem, mail_of: dict[str, CycleMail], now: datetime) -> mail.OutgoingEmail | None:
+    """The email an outbox item stands for, rendered now; None when there is nothing to send."""
+    if item.kind == ORDER_CHANGE:
+        shop = EnterpriseRepository().get_many({item.detail["distributor_id"]}).get(item.detail["distributor_id"])
+        return order_change_email(item.detail, shop) if shop else None
+    if item.order_cycle_id not in mail_of:
+        mail_of[item.order_cycle_id] = CycleMail.load(item.order_cycle_id)
+    if item.kind == HUB_SUMMARY:
+        return mail_of[item.order_cycle_id].hub_summary_for(item.detail["enterprise_id"], now)
+    return mail_of[item.order_cycle_id].email_for(item.supplier_id, now)
+
+
+def closing_items(cycle: OrderCycle, orders: list[Order], claim: str, now: datetime) -> list[dict]:
+    """The emails a closing owes: each hub's summary, and with automatic_notifications each
+    producer's orders; one outbox item each, keyed by the closing's run."""
+    run = closing_run(cycle)
+    items = [hub_summary_item(cycle.id, run, hub_id, claim, now) for hub_id in hubs_to_tell(cycle, orders)]
+    if cycle.automatic_notifications:
+        items += [email_item(cycle.id, run, supplier_id, claim, now) for supplier_id in suppliers_with_orders(orders)]
+    return items
+
 
 def deliver(items: list[OutboxItem], claim: str, mail_of: dict[str, CycleMail] | None = None) -> Counter:
-    """Send claimed items, each on its own: a cycle's event first, then its emails. Counts what
-    happened, by metric name. Whatever one item raises is recorded on that item, never stops the
-    others. An AWS error leaves it pending with the reason, for the sweep to retry (every 15
-    minutes, until MAX_ATTEMPTS, then failed); any other error (an email that cannot be built)
-    fails it at once, with its reason, shown in the cycle's notifications."""
+    """Send claimed items, each on its own, in `_ORDER` within a cycle. Counts what happened, by
+    metric name. Whatever one item raises is recorded on that item, never stops the others. An AWS
+    error leaves it pending with the reason, for the sweep to retry (until MAX_ATTEMPTS, then
+    failed); any other error (an email that cannot be built) fails it at once, with its reason,
+    shown in the cycle's notifications."""
     now = clock.now()
     outbox = OutboxRepository()
     mail_of = dict(mail_of or {})
     counts: Counter = Counter()
-    for item in sorted(items, key=lambda i: (i.order_cycle_id, i.kind != EVENT, i.key)):
-        failure = "EventPublishFailures" if item.kind == EVENT else "ProducerEmailFailures"
+    for item in sorted(items, key=lambda i: (i.order_cycle_id, _ORDER.index(i.kind), i.key)):
+        failure = "EventPublishFailures" if item.kind == EVENT else _FAILED[item.kind]
         try:
             metric = _deliver_one(item, claim, now, outbox, mail_of)
             if metric:
@@ -99,15 +140,13 @@ def _deliver_one(item: OutboxItem, claim: str, now: datetime, outbox: OutboxRepo
         events.publish(item.detail_type, item.detail or {})
         outbox.mark_sent(item, claim, now)
         return "EventsPublished"
-    if item.order_cycle_id not in mail_of:
-        mail_of[item.order_cycle_id] = CycleMail.load(item.order_cycle_id)
-    email = mail_of[item.order_cycle_id].email_for(item.supplier_id, now)
+    email = _email_for(item, mail_of, now)
     if email is None:
-        outbox.release(item, claim, "nothing to send: nothing ordered from this producer, or the producer is unknown", final=True)
+        outbox.release(item, claim, "nothing to send: nothing ordered, or the recipient is unknown", final=True)
         return ""
     message_id = mail.send_email(email)
     outbox.mark_sent(item, claim, now, message_id)
-    return "ProducerEmailsSent"
+    return _SENT[item.kind]
 
 
 def _release(outbox: OutboxRepository, item: OutboxItem, claim: str, reason: str, final: bool = False) -> None:

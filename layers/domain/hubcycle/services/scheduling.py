@@ -19,13 +19,12 @@ from pydantic import AwareDatetime, BaseModel, ValidationError
 from hubcycle.adapters.schedules import delete_schedule, put_schedule
 from hubcycle.clock import clock
 from hubcycle.errors import Invalid, NotFound
-from hubcycle.notifications.producer_orders import suppliers_with_orders
 from hubcycle.order_cycles import OrderCycle
 from hubcycle.repository import keys
-from hubcycle.repository.notifications import CLAIM_SECONDS, OutboxRepository, email_item, event_item
+from hubcycle.repository.notifications import CLAIM_SECONDS, OutboxRepository, event_item
 from hubcycle.repository.order_cycles import OrderCycleRepository, next_due
 from hubcycle.repository.orders import OrderRepository
-from hubcycle.services.notifications import CycleMail, closing_run, deliver
+from hubcycle.services.notifications import CycleMail, closing_items, deliver
 
 logger = logging.getLogger(__name__)
 
@@ -142,10 +141,9 @@ def _process(cycle: OrderCycle, step: str) -> tuple[OrderCycle, Counter] | None:
     mail_of = {}
     if step == CLOSE and not OrderCycleRepository().stop_sales(cycle, now):
         return None
-    if step == CLOSE and cycle.automatic_notifications:
+    if step == CLOSE:
         orders = OrderRepository().orders_of_cycle(cycle.id)
-        run = closing_run(cycle)
-        items += [email_item(cycle.id, run, supplier_id, claim, now) for supplier_id in suppliers_with_orders(orders)]
+        items += closing_items(processed, orders, claim, now)
         mail_of[cycle.id] = CycleMail(processed, orders)
     written = OutboxRepository().record(cycle, processed, items)
     if written is None:
