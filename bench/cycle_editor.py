@@ -10,7 +10,7 @@ import statistics
 import time
 import urllib.request
 
-from harness import EmbeddedAWS, figure, section, transactions_without_table_snapshot
+from harness import EmbeddedAWS, figure, section
 from hubs import LARGE, MANAGER, build_hub
 
 from hubcycle.dev import local_token
@@ -25,8 +25,7 @@ def run(aws: EmbeddedAWS) -> None:
     section("console: the order-cycle editor of 50 suppliers and 2,000 variants")
     aws.reset()
     cycle_id = "week-48-editor"
-    with transactions_without_table_snapshot():
-        hub = build_hub(LARGE, cycle_id, None, None)
+    hub = build_hub(LARGE, cycle_id, None, None)
     with LocalSystem(Ports.free(), embedded_aws=aws.endpoint, run_scheduler=False) as system:
         token = local_token(MANAGER)
         paths = [f"{system.admin_url}/order-cycles/{cycle_id}{p.format(supplier=hub.producer_ids[0])}" for p in EDITOR_REQUESTS]
