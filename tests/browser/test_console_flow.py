@@ -266,7 +266,7 @@ def test_an_invited_manager_signs_in_with_the_emailed_password_and_finds_the_ent
     expect(owner.get_by_test_id("announce")).to_contain_text("temporary password")
     expect(owner.get_by_test_id("manager")).to_have_count(2)
 
-    invitation = next(m for m in sent_mail(local_system.aws_endpoint) if m["to"] == ["remi@example.org"])
+    invitation = next(m for m in sent_mail() if m["to"] == ["remi@example.org"])
     temporary = re.search(r"temporary password is (\S+?)\.?$", invitation["text"].strip()).group(1)
     invited = person()
     invited.goto(local_system.console_url)
