@@ -31,12 +31,18 @@ def shoot(page, out: Path, name: str, width: int) -> None:
     page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
 
 
-def main() -> None:
+def options() -> argparse.Namespace:
+    """--out (the folder of the pictures, made if missing) and --lang."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "console")
     parser.add_argument("--lang", default="en")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def main() -> None:
+    args = options()
     with LocalSystem(Ports.free(), run_scheduler=False) as system, sync_playwright() as playwright:
         load_demo(system)
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

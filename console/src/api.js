@@ -27,3 +27,30 @@ export async function api(method, segments, body, query) {
     throw err;
   }
 }
+
+/** A file the API answers (a report's CSV), as a Blob with the answer's type; the token is a
+ * header, so a plain link could not fetch it. An answer too big for Lambda is a JSON object
+ * {download_url, expires_at, bytes}: that object is returned instead, for the page to offer. */
+export async function apiFile(segments, query) {
+  const token = await idToken();
+  if (!token) {
+    session.onSignedOut();
+    throw new ApiError("http", { status: 401, code: "unauthorized" });
+  }
+  const url = apiUrl(config.adminApiUrl, ...segments) + (query ? `?${new URLSearchParams(query)}` : "");
+  let response;
+  try {
+    response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  } catch (err) {
+    throw new ApiError("network", { message: err && err.message });
+  }
+  const type = response.headers.get("Content-Type") || "";
+  if (!response.ok || type.startsWith("application/json")) {
+    const body = await response.json().catch(() => null);
+    if (response.ok && body && body.download_url) return body;
+    const error = (body && body.error) || {};
+    if (response.status === 401) session.onSignedOut();
+    throw new ApiError("http", { status: response.status, code: error.code || null, message: error.message || "", field: error.field || null });
+  }
+  return new Blob([await response.arrayBuffer()], { type });
+}

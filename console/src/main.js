@@ -14,6 +14,7 @@ import { Customers, Permissions } from "./pages/permissions.js";
 import { CycleEditor } from "./pages/cycle_editor.js";
 import { OrderCycles } from "./pages/order_cycles.js";
 import { ProductPage, Products } from "./pages/products.js";
+import { ordersPage } from "./pages/orders.js";
 import { go, href, html, Loading, useRoute } from "./ui.js";
 
 const SIGNED_OUT_PAGES = { "sign-in": SignIn, "sign-up": SignUp, confirm: Confirm, forgot: Forgot };
@@ -21,6 +22,8 @@ const SIGNED_OUT_PAGES = { "sign-in": SignIn, "sign-up": SignUp, confirm: Confir
 function signedInPage(route, email) {
   const [first, id, section, sub] = route;
   if (first === "account") return html`<${ChangePassword} email=${email} />`;
+  const orders = ordersPage(route);
+  if (orders) return orders;
   if (first === "order-cycles") return id ? html`<${CycleEditor} key=${id} id=${id} step=${section} />` : html`<${OrderCycles} />`;
   if (first !== "enterprises" || !id) return html`<${EnterpriseList} />`;
   if (id === "new") return html`<${NewEnterprise} />`;
@@ -64,6 +67,7 @@ function App() {
           <ul>
             ${email && html`<li><a href=${href("")} data-testid="nav-enterprises">${t("enterprises.title")}</a></li>
               <li><a href=${href("order-cycles")} data-testid="nav-cycles">${t("nav.cycles")}</a></li>
+              <li><a href=${href("orders")} data-testid="nav-orders">${t("orders.title")}</a></li>
               <li><a href=${href("account")} data-testid="nav-account">${t("nav.account")}</a></li>
               <li><button type="button" class="linkish" onClick=${signOut} data-testid="sign-out">${t("auth.signOut")}</button></li>`}
             <li><${LanguageSwitch} onChange=${() => setLanguageRound((n) => n + 1)} /></li>
