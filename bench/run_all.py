@@ -1,7 +1,8 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
 throughput, the bill), then issue 13's packing report, the local system over HTTP (issue 15) and
-the storefront on a phone (issue 14, Lighthouse), each section's required figures first, then
+customer reminders (issue 16), the storefront on a phone (issue 14, Lighthouse) and the console's
+order-cycle editor (issue 12), each section's required figures first, then
 informative ones. The functions' own logs go to a file, named on the first line.
 docs/performance.md explains them."""
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 import bill
 import coldstart
 import contention
+import cycle_editor
 import local_system
 import reminders
 import reports
@@ -42,6 +44,7 @@ def everything(aws: EmbeddedAWS) -> None:
     reminders.run(aws)
     local_system.run()
     storefront_lighthouse.run(aws)
+    cycle_editor.run(aws)
     section(f"done in {time.perf_counter() - started:.0f} s")
 
 

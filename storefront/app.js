@@ -487,6 +487,8 @@ async function changeCycle(view, cycleId) {
   view.cart = loadCart(view.shopId, cycle.id);
   updateCycleTexts(view);
   renderCart(view, { rebuild: true });
+  view.els.shipping.replaceChildren(...methodOptions(view, "shipping"));
+  view.els.payment.replaceChildren(...methodOptions(view, "payment"));
   updateEstimate(view);
   say(`${t("shop.cycleChanged", { readyFor: cycleLabel(cycle) })} ${t("cart.otherCycle")}`, "info");
   await loadProducts(view);
@@ -905,14 +907,21 @@ function field(id, labelText, control) {
   return { wrap: h("div", { class: "field" }, h("label", { for: id, class: "field__label" }, labelText), control, error), error };
 }
 
+/** The shop's methods that the current cycle offers (its outgoing exchange may choose some). */
+function methodOptions(view, kind) {
+  const chosen = view.cycle[`${kind}_method_ids`];
+  const offered = Array.isArray(chosen) ? view[kind].filter((m) => chosen.includes(m.id)) : view[kind];
+  return offered.map((m) => h("option", { value: String(m.id) }, methodLabel(m)));
+}
+
 function buildCheckout(view) {
   const els = view.els;
   els.name = h("input", { id: "customer-name", name: "name", class: "input", type: "text", autocomplete: "name", required: true, "data-testid": "customer-name" });
   els.email = h("input", { id: "customer-email", name: "email", class: "input", type: "email", autocomplete: "email", inputmode: "email", required: true, spellcheck: "false", "data-testid": "customer-email" });
   els.shipping = h("select", { id: "shipping-method", name: "shipping_method_id", class: "select", required: true, "data-testid": "shipping-method", onchange: () => updateEstimate(view) },
-    view.shipping.map((m) => h("option", { value: String(m.id) }, methodLabel(m))));
+    methodOptions(view, "shipping"));
   els.payment = h("select", { id: "payment-method", name: "payment_method_id", class: "select", required: true, "data-testid": "payment-method", onchange: () => updateEstimate(view) },
-    view.payment.map((m) => h("option", { value: String(m.id) }, methodLabel(m))));
+    methodOptions(view, "payment"));
 
   const addressInput = (key, autocomplete, required) => h("input", { id: `address-${key}`, class: "input", type: key === "phone" ? "tel" : "text",
     autocomplete, required, "data-testid": `address-${key}` });

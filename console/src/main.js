@@ -11,6 +11,8 @@ import { ChangePassword, Confirm, Forgot, SignIn, SignUp } from "./pages/account
 import { EnterpriseList, EnterpriseProfile, Managers, NewEnterprise } from "./pages/enterprises.js";
 import { Fees, Methods } from "./pages/methods.js";
 import { Customers, Permissions } from "./pages/permissions.js";
+import { CycleEditor } from "./pages/cycle_editor.js";
+import { OrderCycles } from "./pages/order_cycles.js";
 import { ProductPage, Products } from "./pages/products.js";
 import { ordersPage } from "./pages/orders.js";
 import { Reminders } from "./pages/reminders.js";
@@ -23,6 +25,7 @@ function signedInPage(route, email) {
   if (first === "account") return html`<${ChangePassword} email=${email} />`;
   const orders = ordersPage(route);
   if (orders) return orders;
+  if (first === "order-cycles") return id ? html`<${CycleEditor} key=${id} id=${id} step=${section} />` : html`<${OrderCycles} />`;
   if (first !== "enterprises" || !id) return html`<${EnterpriseList} />`;
   if (id === "new") return html`<${NewEnterprise} />`;
   const pages = { managers: Managers, permissions: Permissions, methods: Methods, fees: Fees, customers: Customers, reminders: Reminders };
@@ -64,6 +67,7 @@ function App() {
         <nav class="console-nav" aria-label=${t("nav.main")}>
           <ul>
             ${email && html`<li><a href=${href("")} data-testid="nav-enterprises">${t("enterprises.title")}</a></li>
+              <li><a href=${href("order-cycles")} data-testid="nav-cycles">${t("nav.cycles")}</a></li>
               <li><a href=${href("orders")} data-testid="nav-orders">${t("orders.title")}</a></li>
               <li><a href=${href("account")} data-testid="nav-account">${t("nav.account")}</a></li>
               <li><button type="button" class="linkish" onClick=${signOut} data-testid="sign-out">${t("auth.signOut")}</button></li>`}

@@ -1,5 +1,7 @@
 // Every string the console shows, in English (the fallback) and French. The mechanism is
 // web/shared/i18n.js. French typography: U+202F before ; : ! ? and U+00A0 where needed.
+import { CYCLE_TEXTS } from "./texts_cycles.js";
+
 const N = "\u202f";
 
 export const DICTIONARIES = {
@@ -656,3 +658,5 @@ export const DICTIONARIES = {
     "report.column.ready_for": "Prête pour",
   },
 };
+
+for (const lang of Object.keys(CYCLE_TEXTS)) Object.assign(DICTIONARIES[lang], CYCLE_TEXTS[lang]);

@@ -20,6 +20,7 @@ catalogue = LazyModule("hubcycle.services.catalogue")
 customers = LazyModule("hubcycle.services.customers")
 enterprises = LazyModule("hubcycle.services.enterprises")
 order_cycles = LazyModule("hubcycle.services.order_cycles")
+cycle_editor = LazyModule("hubcycle.services.cycle_editor")
 orders = LazyModule("hubcycle.services.orders")
 reports = LazyModule("hubcycle.services.reports")
 reminders = LazyModule("hubcycle.services.reminders")
@@ -298,6 +299,12 @@ def list_order_cycles(caller):
 @route("/order-cycles/{cycle_id}", "GET")
 def read_order_cycle(caller, cycle_id):
     return order_cycles.read(caller, cycle_id)
+
+
+@route("/order-cycles/{cycle_id}/editor", "GET")
+def order_cycle_editor(caller, cycle_id):
+    query = cycle_editor.EditorQuery.model_validate(dict(app.current_request.query_params or {}))
+    return cycle_editor.editor(caller, cycle_id, query)
 
 
 @route("/order-cycles/{cycle_id}", "PATCH")

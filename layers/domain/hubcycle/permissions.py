@@ -127,6 +127,11 @@ def distributor_refusal(
 # --- What a user may see and change in one cycle (seed 004)
 
 
+INCOMING_FIELDS = ("variant_ids", "receival_instructions", "fee_ids")
+OUTGOING_FIELDS = ("variant_ids", "ready_for", "pickup_instructions", "tags", "fee_ids",
+                   "shipping_method_ids", "payment_method_ids")
+
+
 def _suppliers_of_variants(cycle: OrderCycle) -> dict[str, str]:
     """A variant listed in supplier S's incoming exchange is S's product."""
     return {variant_id: e.supplier_id for e in cycle.incoming for variant_id in e.variant_ids}
@@ -170,6 +175,29 @@ class OrderCycleAccess:
         """Managed suppliers that granted this distributor add_to_order_cycle: they see their own
         products in its outgoing exchange."""
         return {s for s in self.supplier_ids if self.graph.adds_to_cycles_of(s, distributor_id)}
+
+    def incoming_rights(self, coordinator_id: str, supplier_id: str) -> dict:
+        """What this user may change in `supplier_id`'s incoming exchange, for screens to offer
+        only that (the same rule as `apply_incoming_edit`): `fields`, and `fee_owner_ids`, the
+        enterprises whose fees it may add or remove there."""
+        if self.coordinator:
+            return {"fields": list(INCOMING_FIELDS), "fee_owner_ids": list(dict.fromkeys([coordinator_id, supplier_id]))}
+        if supplier_id in self.supplier_ids:
+            return {"fields": list(INCOMING_FIELDS), "fee_owner_ids": [supplier_id]}
+        return {"fields": [], "fee_owner_ids": []}
+
+    def outgoing_rights(self, cycle: OrderCycle, distributor_id: str) -> dict:
+        """What this user may change in `distributor_id`'s outgoing exchange (the same rule as
+        `apply_outgoing_edit`): `fields`, `fee_owner_ids`, and `product_supplier_ids`, the
+        suppliers whose products it may add or remove there."""
+        sellers = [s for s in cycle.supplier_ids if self.graph.adds_to_cycles_of(s, distributor_id)]
+        if self.coordinator or distributor_id in self.distributor_ids:
+            owners = [cycle.coordinator_id, distributor_id] if self.coordinator else [distributor_id]
+            return {"fields": list(OUTGOING_FIELDS), "fee_owner_ids": list(dict.fromkeys(owners)),
+                    "product_supplier_ids": sellers}
+        editing = [s for s in self.suppliers_seeing_shop_of(distributor_id)
+                   if self.graph.adds_to_cycles_of(distributor_id, s)]
+        return {"fields": ["variant_ids"] if editing else [], "fee_owner_ids": [], "product_supplier_ids": editing}
 
     def view(self, cycle: OrderCycle) -> dict:
         """The cycle as this user may read it, without `status` (the caller adds it).

@@ -176,6 +176,12 @@ class OrderCycleRepository(Repository):
     def participations(self, enterprise_id: str) -> list[dict]:
         return self.partition(keys.enterprise(enterprise_id), keys.ORDER_CYCLE_PREFIX)
 
+    def roles_in(self, cycle_id: str, enterprise_ids) -> dict[str, list[str]]:
+        """The roles these enterprises have in the cycle, from their participation items (one
+        BatchGetItem), without reading the cycle: those that take no part are left out."""
+        items = self.batch_get((keys.enterprise(e), keys.order_cycle(cycle_id)) for e in enterprise_ids)
+        return {i["enterprise_id"]: i["roles"] for i in items}
+
     def due(self, now: datetime) -> list[OrderCycle]:
         """Cycles whose opening or closing is due and not yet processed, however long ago."""
         return [from_item(OrderCycle, i) for i in OwedRepository(self.name, self._dynamodb).due_cycles(now)]

@@ -1,0 +1,81 @@
+"""GET /order-cycles/{id}/editor, the console editor's one read, as each role of seed 004 (the
+cast of admin_fixtures): what each sees, what it is told it may change, and that what it is told
+matches what the PUT routes accept."""
+from admin_fixtures import armed, cast, notified, people  # noqa: F401
+
+
+def by_id(rows: list[dict]) -> dict[str, dict]:
+    return {r["id"]: r for r in rows}
+
+
+def test_the_coordinator_gets_candidates_catalogues_reasons_and_every_right(cast):
+    refused = cast.hub.enterprise("Shut Shop", "hub")
+    cast.hub.grant(cast["hub"], refused, "add_to_order_cycle")  # connected, but granted nothing back
+    editor = cast.hub.get(f"{cast.path}/editor").ok()
+    assert editor["roles"]["coordinator"] is True
+    assert editor["order_cycle"]["id"] == cast.cycle and editor["order_cycle"]["status"] == "open"
+    assert editor["timezone"] == "UTC"
+    suppliers = by_id(editor["suppliers"])
+    assert [s["id"] for s in editor["suppliers"]][:3] == [cast["farm"], cast["bakery"], cast["dairy"]]
+    farm = suppliers[cast["farm"]]
+    assert farm["in_cycle"] and farm["refusal"] is None
+    products = cast.hub.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()
+    assert {v["id"] for v in products["variants"]} == {cast["apples"], cast["pears"], cast["plums"]}
+    assert {f["id"] for f in products["fees"]} == {cast["farm-transport"], cast["farm-extra"]}
+    assert farm["rights"] == {"fields": ["variant_ids", "receival_instructions", "fee_ids"],
+                              "fee_owner_ids": [cast["hub"], cast["farm"]]}
+    distributors = by_id(editor["distributors"])
+    market = distributors[cast["market"]]
+    assert sorted(market["rights"]["product_supplier_ids"]) == sorted([cast["farm"], cast["bakery"]])
+    assert len(market["shipping_methods"]) == 1 and len(market["payment_methods"]) == 1
+    shut = distributors[refused]
+    assert not shut["in_cycle"]
+    assert "has not granted Green Hub permission" in shut["refusal"] and "has no shipping method" in shut["refusal"]
+    fee_ids = {f["id"] for f in editor["fees"]}
+    assert {cast["hub-admin"], cast["hub-levy"], cast["farm-transport"], cast["market-margin"], cast["bakery-pack"]} <= fee_ids
+
+
+def test_a_supplier_gets_its_own_catalogue_and_rights_and_nothing_of_the_others(cast):
+    editor = cast.farm.get(f"{cast.path}/editor").ok()
+    assert editor["roles"] == {"coordinator": False, "supplier_ids": [cast["farm"]], "distributor_ids": []}
+    assert [s["id"] for s in editor["suppliers"]] == [cast["farm"]]
+    assert editor["suppliers"][0]["rights"]["fee_owner_ids"] == [cast["farm"]]
+    products = cast.farm.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()
+    assert {v["id"] for v in products["variants"]} == {cast["apples"], cast["pears"], cast["plums"]}
+    assert {f["id"] for f in products["fees"]} == {cast["farm-transport"], cast["farm-extra"]}
+    assert cast.farm.get(f"{cast.path}/editor?supplier_id={cast['bakery']}").error(403)
+    distributors = by_id(editor["distributors"])
+    assert distributors[cast["market"]]["rights"] == {"fields": ["variant_ids"], "fee_owner_ids": [],
+                                                      "product_supplier_ids": [cast["farm"]]}
+    assert distributors[cast["hub"]]["rights"]["fields"] == []
+    text = str(editor)
+    for never in ("bread", "cake", "cheese", "bakery-pack", "market-margin", "hub-admin"):
+        assert cast[never] not in text
+    # What it is told it may change, it may: its products in the market's shop.
+    cast.farm.put(f"{cast.path}/outgoing/{cast['market']}", {"variant_ids": []}).ok()
+    assert cast.farm.put(f"{cast.path}/outgoing/{cast['hub']}", {"variant_ids": []}).error(403)
+
+
+def test_a_distributor_gets_its_exchange_the_granted_products_and_its_methods(cast):
+    editor = cast.market.get(f"{cast.path}/editor").ok()
+    assert editor["roles"]["distributor_ids"] == [cast["market"]]
+    assert [d["id"] for d in editor["distributors"]] == [cast["market"]]
+    market = editor["distributors"][0]
+    assert market["rights"]["fee_owner_ids"] == [cast["market"]]
+    assert "ready_for" in market["rights"]["fields"] and "shipping_method_ids" in market["rights"]["fields"]
+    assert {s["id"] for s in editor["suppliers"]} == {cast["farm"], cast["bakery"]}
+    assert all(s["rights"]["fields"] == [] for s in editor["suppliers"])
+    products = cast.market.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()
+    assert {v["id"] for v in products["variants"]} == {cast["apples"], cast["pears"]}  # not the plums outside the cycle
+    assert products["fees"] == []
+    assert cast.market.get(f"{cast.path}/editor?supplier_id={cast['dairy']}").error(403)
+    assert cast["cheese"] not in str(editor) and cast["hub-admin"] not in str(editor)
+
+
+def test_the_editor_is_refused_to_outsiders(cast, people):
+    outsider = people("outsider@example.org")
+    outsider.enterprise("Elsewhere", "hub")
+    assert outsider.get(f"{cast.path}/editor").error(403)
+    assert outsider.get(f"{cast.path}/editor?supplier_id={cast['farm']}").error(403)
+    assert cast.hub.get("/order-cycles/nope/editor").error(404)
+    assert cast.hub.get(f"{cast.path}/editor?colour=red").error(422)["field"] == "colour"
