@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of issue #7 in one process and one embedded AWS, printing each
 figure as a line `name: value` in the issue's order (requests per call, cold start, contention,
-throughput, the bill), then issue 13's packing report, the local system over HTTP (issue 15) and
+throughput, the bill), then issue 13's packing report, the local system over HTTP (issue 15),
 customer reminders (issue 16), the storefront on a phone (issue 14, Lighthouse) and the console's
 order-cycle editor (issue 12), each section's required figures first, then
 informative ones. The functions' own logs go to a file, named on the first line.
