@@ -357,6 +357,7 @@ def test_the_coordinator_renames_duplicates_notifies_and_keeps_what_it_typed_on_
 
     # Someone else moves the closing while this manager renames: told what changed, the name kept.
     page.get_by_role("link", name="Edit Semaine 49 bis").first.click()
+    expect(page.get_by_test_id("step-general")).to_be_visible()  # the list's name fields are gone
     page.get_by_label("Name").fill("Semaine 49 ter")
 
     def someone_else_saves_first(route):
