@@ -329,6 +329,30 @@ def test_a_distributor_changes_only_its_own_exchange(person, local_system):
     assert seen["name"] == "Semaine 49"
 
 
+def test_the_coordinator_sets_the_ready_reminder_in_the_hubs_time(person, local_system):
+    cast = Cast(local_system.admin_url)
+    now = datetime.now(PARIS)
+    cycle = cast.cycle(now + timedelta(days=1), now + timedelta(days=6))
+    page = person("halle@example.org")  # a browser in Tokyo: the time typed is the hub's (Paris)
+    page.get_by_test_id("nav-cycles").click()
+    page.get_by_test_id("open-cycle").click()
+    page.get_by_test_id("step-outgoing").click()
+    ready = (now + timedelta(days=7)).replace(hour=17, minute=30, second=0, microsecond=0)
+    hub = exchange(page, "outgoing", cast.hub_id)
+    hub.get_by_label("Order-ready email").fill(paris(ready))
+    hub.get_by_label("Message in the “shop open” email").fill("Nouveau : le pain du fournil")
+    shoot(page, "outgoing-reminder")
+    save(page)
+
+    seen = next(e for e in cast.hub("GET", f"/order-cycles/{cycle}")["outgoing"] if e["distributor_id"] == cast.hub_id)
+    assert datetime.fromisoformat(seen["ready_reminder_at"]) == ready
+    assert datetime.fromisoformat(seen["ready_reminder_at"]).utcoffset() == timedelta(0), "stored in UTC"
+    assert seen["reminder_message"] == "Nouveau : le pain du fournil"
+    page.reload()
+    page.get_by_test_id("step-outgoing").click()
+    expect(exchange(page, "outgoing", cast.hub_id).get_by_label("Order-ready email")).to_have_value(ready.strftime("%Y-%m-%dT%H:%M"))
+
+
 def test_the_coordinator_renames_duplicates_notifies_and_keeps_what_it_typed_on_a_conflict(person, local_system):
     cast = Cast(local_system.admin_url)
     now = datetime.now(PARIS).replace(second=0, microsecond=0)

@@ -70,7 +70,7 @@ TOMME = ("tomme", DAIRY, "Tomme", "piece", "6.00")
 
 
 def place_order(number: int, lines: list[tuple[tuple, int]], *, cycle_id: str = CYCLE, distributor_id: str = HUB,
-                customer: str = "Ada Lovelace", state: OrderState = OrderState.placed) -> Order:
+                customer: str = "Ada Lovelace", state: OrderState = OrderState.placed, language: str | None = None) -> Order:
     """An order as checkout stores it (fees left out: the producer email does not show them)."""
     items = [
         LineItem(variant_id=variant_id, supplier_id=supplier_id, product_name=product, variant_name=variant,
@@ -81,7 +81,7 @@ def place_order(number: int, lines: list[tuple[tuple, int]], *, cycle_id: str = 
         id=f"{cycle_id}-order-{number}", number=str(number), order_cycle_id=cycle_id, distributor_id=distributor_id,
         customer=OrderCustomer(email=f"customer{number}@example.org", name=customer), items=items,
         shipping_method_id="pickup", payment_method_id="cash", state=state,
-        created_at=OPENS + timedelta(hours=number),
+        created_at=OPENS + timedelta(hours=number), language=language,
     )
     Repository().put(order_item(order))
     return order

@@ -63,6 +63,7 @@ def test_a_distributor_gets_its_exchange_the_granted_products_and_its_methods(ca
     market = editor["distributors"][0]
     assert market["rights"]["fee_owner_ids"] == [cast["market"]]
     assert "ready_for" in market["rights"]["fields"] and "shipping_method_ids" in market["rights"]["fields"]
+    assert {"ready_reminder_at", "reminder_message"} <= set(market["rights"]["fields"])
     assert {s["id"] for s in editor["suppliers"]} == {cast["farm"], cast["bakery"]}
     assert all(s["rights"]["fields"] == [] for s in editor["suppliers"])
     products = cast.market.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()

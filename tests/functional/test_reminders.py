@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import shop_fixtures as shop
 from admin_fixtures import people  # noqa: F401 - a fixture
 from scheduler_fixtures import (
     CLOSES,
@@ -162,7 +163,7 @@ def test_ready_for_pickup_goes_to_those_who_ordered_with_their_order(hub, clock,
     change_cycle(outgoing=[{**e.model_dump(), "ready_reminder_at": ready_at if e.distributor_id == HUB else None,
                             "pickup_instructions": "Back door, 5-7pm"} for e in OrderCycleRepository().get(CYCLE).outgoing])
     place_order(1, [(TOMME, 2)])
-    place_order(3, [(TOMME, 1)], customer="Alan Turing")
+    place_order(3, [(TOMME, 1)], customer="Alan Turing", language="fr")
     place_order(4, [(TOMME, 9)], state="cancelled")
     place_order(5, [(TOMME, 1)], distributor_id=MARKET)
     reminders.arm(OrderCycleRepository().get(CYCLE))
@@ -173,8 +174,33 @@ def test_ready_for_pickup_goes_to_those_who_ordered_with_their_order(hub, clock,
     assert fire() == {}
     assert recipients(mailbox()) == ["customer1@example.org", "customer3@example.org"]
     alan = next(m for m in mailbox() if m["to"] == ["customer3@example.org"])
-    assert alan["subject"] == "Your order 3 from Green Hub is ready"
-    assert "Pickup instructions: Back door, 5-7pm" in alan["text"] and "1 × Tomme, piece: 6.00" in alan["text"]
+    assert alan["subject"] == "Votre commande 3 chez Green Hub est prête", "in the language he ordered in"
+    assert "Modalités de retrait: Back door, 5-7pm" in alan["text"] and "1 × Tomme, piece: 6,00" in alan["text"]
+    ada = next(m for m in mailbox() if m["to"] == ["customer1@example.org"])
+    assert ada["subject"] == "Your order 1 from Green Hub is ready", "no language: the shop's"
+
+
+def test_shop_open_and_closing_soon_are_in_each_customers_language(aws, clock, mailbox, shop_app, monkeypatch):
+    """The language of the customer's last order at this shop (checkout keeps it on the customer);
+    a customer the hub added, who never ordered, gets the shop's."""
+    monkeypatch.setenv("HUBCYCLE_SES_RATE", "1000")
+    ids = shop.load_hub(clock.now(), language="fr")
+    orders = [("zoe@example.org", "en"), ("sam@example.org", "en"), ("sam@example.org", "fr")]
+    for attempt, (email, language) in enumerate(orders):
+        body = shop.order_body({shop.CARROTS_1KG: 1}, email=email, name=email.split("@")[0].title())
+        placed = shop.post_order(shop_app, ids.later_cycle, body | {"language": language}, key=f"attempt-{attempt}")
+        assert placed.status_code == 201, placed.body
+    EnterpriseRepository().put_customer(Customer(enterprise_id=shop.HUB, email="hugo@example.org", name="Hugo"))
+    set_reminders(shop_open=True, closing_soon_hours=72)
+
+    sent_before = len(mailbox())
+    assert fire(ids.cycle) == {"RemindersSent": 6}
+    # .strip(): the mailbox reads a long subject folded after "Subject:" with its leading space
+    subjects = {(m["to"][0], m["subject"].strip().removeprefix("Croix-Rousse Food Hub ")[:12])
+                for m in mailbox()[sent_before:]}
+    assert subjects == {("zoe@example.org", "is open for "), ("zoe@example.org", "closes soon:"),
+                        ("sam@example.org", "est ouvert a"), ("sam@example.org", "ferme bientô"),
+                        ("hugo@example.org", "est ouvert a"), ("hugo@example.org", "ferme bientô")}, subjects
 
 
 def test_a_long_list_is_sent_over_several_invocations_each_email_once(hub, clock, mailbox, monkeypatch):

@@ -25,6 +25,7 @@ function stateOf(data) {
   settings.closes_at = isoToZoned(cycle.closes_at, data.timezone);
   const exchanges = (direction) => Object.fromEntries(cycle[direction].map((e) => {
     const { [KEYS[direction]]: id, ...fields } = e;
+    if ("ready_reminder_at" in fields) fields.ready_reminder_at = isoToZoned(fields.ready_reminder_at, data.timezone);
     return [id, fields];
   }));
   return { settings, incoming: exchanges("incoming"), outgoing: exchanges("outgoing") };
@@ -86,7 +87,9 @@ async function saveChanges(id, data, base, draft) {
     for (const [section, enterpriseId, fields] of diff) {
       if (section !== direction) continue;
       const path = ["order-cycles", id, direction, enterpriseId];
-      await save({ section, enterpriseId }, () => (fields ? api("PUT", path, fields) : api("DELETE", path)));
+      const body = fields && "ready_reminder_at" in fields
+        ? { ...fields, ready_reminder_at: zonedToIso(fields.ready_reminder_at, data.timezone) } : fields;
+      await save({ section, enterpriseId }, () => (body ? api("PUT", path, body) : api("DELETE", path)));
     }
   }
 }
@@ -398,7 +401,7 @@ function Outgoing({ data, draft, setDraft, problem, parts, need }) {
   const inCycle = data.distributors.filter((d) => d.id in draft.outgoing);
   const suppliers = data.suppliers.filter((s) => s.id in draft.incoming);
   const add = (distributor) => setDraft((d) => ({ ...d, outgoing: { ...d.outgoing, [distributor.id]: {
-    variant_ids: [], ready_for: "", pickup_instructions: "", tags: [], fee_ids: [] } } }));
+    variant_ids: [], ready_for: "", pickup_instructions: "", tags: [], fee_ids: [], ready_reminder_at: "", reminder_message: "" } } }));
   return html`<section data-testid="step-outgoing-panel">
     <h2>${t("editor.step.outgoing")}</h2>
     ${inCycle.map((distributor) => {
@@ -413,6 +416,11 @@ function Outgoing({ data, draft, setDraft, problem, parts, need }) {
         <h3>${distributor.name}</h3>
         ${text("ready_for", t("editor.readyFor"), t("editor.readyForHint"), "text")}
         ${text("pickup_instructions", t("editor.pickup"), t("editor.pickupHint"), "textarea")}
+        ${"ready_reminder_at" in exchange && may("ready_reminder_at") && html`<${Field} name="ready_reminder_at" type="datetime-local"
+            label=${t("editor.readyReminderAt")} hint=${t("editor.readyReminderAtHint", { zone: data.timezone.replaceAll("_", " ") })}
+            value=${exchange.ready_reminder_at} error=${errorAt(problem, "outgoing", distributor.id, "ready_reminder_at")}
+            onInput=${(e) => set(["outgoing", distributor.id, "ready_reminder_at"], e.currentTarget.value)} testid="outgoing-ready_reminder_at" />`}
+        ${text("reminder_message", t("editor.reminderMessage"), t("editor.reminderMessageHint"), "textarea")}
         ${"tags" in exchange && (may("tags")
           ? html`<${Field} name="tags" label=${t("editor.tags")} hint=${t("editor.tagsHint")} value=${exchange.tags.join(", ")}
               error=${errorAt(problem, "outgoing", distributor.id, "tags")}

@@ -100,6 +100,10 @@ class Language(StrEnum):
     fr = "fr"
 
 
+ShopperLanguage = Literal["en", "fr", "es"]
+"""The storefront's languages: a shop's emails to its shoppers are written in each of them."""
+
+
 class Entity(BaseModel):
     """Every domain model. Validators are built on a model's first use (`defer_build`), not at
     import: a function's cold start pays only for the models its first request needs."""
@@ -189,3 +193,6 @@ class Customer(Entity):
     tags: list[line(40)] = Field(
         default_factory=list
     )
+    language: ShopperLanguage | None = None
+    """The language of their last order at this enterprise (checkout writes it): their reminders
+    follow it (None: the shop's)."""

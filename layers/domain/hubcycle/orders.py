@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from hubcycle.enterprises import Email, Entity, Name, PaymentMethod, Phone, ShippingMethod, line
+from hubcycle.enterprises import Email, Entity, Name, PaymentMethod, Phone, ShippingMethod, ShopperLanguage, line
 from hubcycle.money import ZERO, Money, Quantity
 from hubcycle.products import Unit, Variant
 
@@ -65,8 +64,6 @@ class LineItem(Entity):
                        on_hand=None if self.on_demand else 0, on_demand=self.on_demand)
 
 
-ShopperLanguage = Literal["en", "fr", "es"]
-"""The storefront's languages: a shop's emails to its shoppers are written in each of them."""
 
 
 class OrderCustomer(Entity):

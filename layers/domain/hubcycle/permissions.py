@@ -129,7 +129,7 @@ def distributor_refusal(
 
 INCOMING_FIELDS = ("variant_ids", "receival_instructions", "fee_ids")
 OUTGOING_FIELDS = ("variant_ids", "ready_for", "pickup_instructions", "tags", "fee_ids",
-                   "shipping_method_ids", "payment_method_ids")
+                   "shipping_method_ids", "payment_method_ids", "ready_reminder_at", "reminder_message")
 
 
 def _suppliers_of_variants(cycle: OrderCycle) -> dict[str, str]:

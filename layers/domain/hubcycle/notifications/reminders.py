@@ -1,5 +1,5 @@
 """The customer reminders: "shop open", "closing soon", "ready for pickup" (issue 16). In the
-shop's language, times in its timezone, plain text and HTML (every text a person typed escaped),
+customer's language (else the shop's), times in its timezone, plain text and HTML (every text a person typed escaped),
 no image and no tracking. Each carries its one-click unsubscribe link twice: in the text, and in
 the List-Unsubscribe header with List-Unsubscribe-Post (RFC 8058)."""
 from __future__ import annotations
@@ -69,13 +69,36 @@ TEXTS = {
         "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                    "octobre", "novembre", "décembre"],
     },
+    # A shopper's language, never a shop's: no unsubscribe page texts (that page is in the shop's).
+    "es": {
+        SHOP_OPEN: "{shop} está abierta para pedidos hasta el {closes}",
+        CLOSING_SOON: "{shop} cierra pronto: haz tu pedido antes del {closes}",
+        READY: "Tu pedido {number} de {shop} está listo",
+        "greeting": "Hola {name}:",
+        "open_intro": "{shop} está abierta para pedidos.",
+        "soon_intro": "{shop} cierra pronto los pedidos y aún no has hecho el tuyo.",
+        "ready_intro": "tu pedido de {shop} está listo para recoger.",
+        "closes": "Cierre de pedidos",
+        "ready_for": "Listo para",
+        "order_link": "Haz tu pedido aquí",
+        "pickup": "Instrucciones de recogida",
+        "your_order": "Tu pedido",
+        "total": "Total",
+        "why": "Recibes este correo como cliente de {shop}.",
+        "unsubscribe": "No recibir más estos correos",
+        "weekdays": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+        "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+                   "octubre", "noviembre", "diciembre"],
+    },
 }
 
 
 def reminder_email(kind: str, cycle: OrderCycle, shop: Enterprise, to: str, name: str, shop_link: str,
-                   unsubscribe_link: str, orders: list[Order] = ()) -> OutgoingEmail:
-    """One reminder to one customer; `orders`: theirs at this shop in this cycle (for READY)."""
-    words = TEXTS[shop.language]
+                   unsubscribe_link: str, orders: list[Order] = (), language: str | None = None) -> OutgoingEmail:
+    """One reminder to one customer; `orders`: theirs at this shop in this cycle (for READY);
+    `language`: the customer's (None: the shop's)."""
+    language = language or shop.language
+    words = TEXTS[language]
     exchange = cycle.outgoing_of(shop.id)
     closes = _local_time(cycle.closes_at, shop, words) if cycle.closes_at else ""
     number = ", ".join(o.number for o in orders)
@@ -88,9 +111,9 @@ def reminder_email(kind: str, cycle: OrderCycle, shop: Enterprise, to: str, name
     if kind == READY:
         if exchange and exchange.pickup_instructions.strip():
             facts.append((words["pickup"], exchange.pickup_instructions.strip()))
-        lines = [f"{line.quantity} × {line.product_name}, {line.variant_name}: {money_text(line.total, shop.language)}"
+        lines = [f"{line.quantity} × {line.product_name}, {line.variant_name}: {money_text(line.total, language)}"
                  for order in orders for line in order.items]
-        total = money_text(sum((order.total for order in orders), Decimal(0)), shop.language)
+        total = money_text(sum((order.total for order in orders), Decimal(0)), language)
         paragraphs.append([f"{words['your_order']} {number}", *lines, f"{words['total']}: {total}"])
     else:
         facts.append((words["closes"], closes))

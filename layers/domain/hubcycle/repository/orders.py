@@ -6,7 +6,8 @@ never both get them, and nothing is half-written:
 - Put the order, if no order has this id (an id is never reused: a retried attempt finds its own);
 - ConditionCheck the cycle item: it exists, is not being deleted, its closing has not stopped
   sales (the stored state, not this request's clock: docs/scheduling.md), and is open now;
-- Update the shopper as a Customer of the distributor (name refreshed, the hub's tags kept);
+- Update the shopper as a Customer of the distributor (name refreshed, the hub's tags kept, the
+  order's language for their reminders);
 - per counted variant: Update the variant `on_hand = on_hand - q` if `on_hand >= q`, and the same
   decrement on its offer copy in this cycle, so this shop's listing stays exact;
 - per on-demand variant: ConditionCheck that it is still on demand (nothing to decrement).
@@ -202,10 +203,12 @@ class OrderRepository(Repository):
             ),
             update_action(
                 keys.enterprise(order.distributor_id), keys.customer(order.customer.email),
-                "SET #name = :name, email = :email, enterprise_id = :enterprise, tags = if_not_exists(tags, :none)",
+                "SET #name = :name, email = :email, enterprise_id = :enterprise, tags = if_not_exists(tags, :none)"
+                + (", #language = :language" if order.language else " REMOVE #language"),
                 {":name": order.customer.name, ":email": order.customer.email,
-                 ":enterprise": order.distributor_id, ":none": []},
-                names={"#name": "name"},
+                 ":enterprise": order.distributor_id, ":none": [],
+                 **({":language": order.language} if order.language else {})},
+                names={"#name": "name", "#language": "language"},
             ),
         ]
         subjects: list[tuple] = [("order", order.id), ("cycle", cycle_id), ("customer", order.customer.email)]

@@ -33,10 +33,12 @@ PAGE = TRANSACTION_LIMIT - 1
 
 
 def reminder_item(cycle_id: str, run_key: str, kind: str, shop_id: str, occurrence: str, email: str, name: str,
-                  claim: str, now: datetime) -> dict:
+                  language: str | None, claim: str, now: datetime) -> dict:
+    """`language`: the customer's (None: the shop's), kept on the item so that sending it, or
+    sending it again, reads nothing more."""
     created = keys.iso(now)
     sk = keys.reminder(kind, shop_id, occurrence, email)
-    return {
+    return {**({"language": language} if language else {}),
         "PK": keys.order_cycle(cycle_id), "SK": sk, "order_cycle_id": cycle_id, "status": PENDING,
         "kind": REMINDER, "reminder": kind, "shop_id": shop_id, "occurrence": occurrence, "run": run_key,
         "email": email, "name": name, "attempts": 1, "claim": claim, "claimed_at": created, "created_at": created,

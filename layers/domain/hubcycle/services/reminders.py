@@ -222,7 +222,7 @@ class _Invocation:
                 return
             recipients, next_cursor, finished = self._page(run, cursor)
             items = [reminder_item(self.cycle.id, run.key, run.kind, run.shop_id, run.occurrence, email, name,
-                                   self.claim, self.now) for email, name in recipients]
+                                   language, self.claim, self.now) for email, name, language in recipients]
             if not self.repository.write_page(self.cycle.id, run.key, cursor, next_cursor, finished, items, self.now):
                 stored = self.repository.runs(self.cycle.id).get(run.key, {})  # another invocation wrote this page
                 if stored.get("done"):
@@ -240,26 +240,28 @@ class _Invocation:
                 return
             cursor = next_cursor
 
-    def _page(self, run: Run, cursor: str) -> tuple[list[tuple[str, str]], str, bool]:
-        """The next page of recipients after `cursor`: (address, name) pairs, the new cursor,
-        whether it is the last page."""
+    def _page(self, run: Run, cursor: str) -> tuple[list[tuple[str, str, str | None]], str, bool]:
+        """The next page of recipients after `cursor`: (address, name, language) triples, the new
+        cursor, whether it is the last page. The language is the customer's last order's at this
+        shop (for "ready", their order's in this cycle; None: the shop's)."""
         exchange = self.cycle.outgoing_of(run.shop_id)
         if run.kind == READY:
-            buyers = sorted({o.customer.email: o.customer.name for o in self._orders_at(run.shop_id)}.items())
-            after = [pair for pair in buyers if pair[0] > cursor]
+            by_time = sorted(self._orders_at(run.shop_id), key=lambda o: o.created_at)
+            buyers = sorted({o.customer.email: (o.customer.email, o.customer.name, o.language) for o in by_time}.values())
+            after = [buyer for buyer in buyers if buyer[0] > cursor]
             page, finished = after[:self.page_size], len(after) <= self.page_size
             candidates = page
         else:
             customers = self.repository.customers_after(run.shop_id, cursor, self.page_size)
             finished = len(customers) < self.page_size
-            page = [(c.email, c.name) for c in customers]
+            page = [(c.email, c.name, c.language) for c in customers]
             wanted = set(exchange.tags) if exchange else set()
             ordered = {o.customer.email for o in self._orders_at(run.shop_id)} if run.kind == CLOSING_SOON else set()
-            candidates = [(c.email, c.name) for c in customers
+            candidates = [(c.email, c.name, c.language) for c in customers
                           if (not wanted or wanted & set(c.tags)) and c.email not in ordered]
         next_cursor = page[-1][0] if page else cursor
-        blocked = self.repository.blocked(run.shop_id, run.kind, [e for e, _ in candidates]) if candidates else set()
-        return [(e, n) for e, n in candidates if e not in blocked], next_cursor, finished
+        blocked = self.repository.blocked(run.shop_id, run.kind, [c[0] for c in candidates]) if candidates else set()
+        return [c for c in candidates if c[0] not in blocked], next_cursor, finished
 
     def _orders_at(self, shop_id: str) -> list[Order]:
         if self._orders is None:
@@ -312,7 +314,8 @@ class _Invocation:
             self._secret = self.repository.unsubscribe_secret()
         link = unsubscribe_link(self._secret, shop.id, item["reminder"], item["email"])
         shop_link = f"{settings().storefront_origin}/#/shops/{shop.id}/cycles/{self.cycle.id}"
-        return reminder_email(item["reminder"], self.cycle, shop, item["email"], item["name"], shop_link, link, orders)
+        return reminder_email(item["reminder"], self.cycle, shop, item["email"], item["name"], shop_link, link, orders,
+                              language=item.get("language"))
 
 
 # --- Unsubscribing: an unguessable link per shop, kind and address (RFC 8058 one-click)
