@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from hubcycle.adapters.aws import client, region, reset_clients
 from hubcycle.local.cognito_like_aws import answer_cognito_as_aws
+from hubcycle.local.dynamodb_speed import speed_up_dynamodb
 from hubcycle.local.invitations import deliver_cognito_invitations
 from hubcycle.repository.table import create_table
 from hubcycle.settings import settings
@@ -127,6 +128,7 @@ def start_moto(port: int):
     from hubcycle.local.mailbox import MAILBOX
 
     isolate_dynamodb()
+    speed_up_dynamodb()
     answer_cognito_as_aws()
     deliver_cognito_invitations()
     MAILBOX.follow()
