@@ -56,7 +56,7 @@ def run(aws: EmbeddedAWS) -> dict:
     outcomes = Counter(f"{status} {code or ''}".strip() for status, code in answers)
     sold = outcomes["201"]
     conflicts = outcomes["409 insufficient_stock"]
-    stock = [catalogue.get_variant(wanted)[0].on_hand, OrderCycleRepository().shop_partition(CYCLE)[1][wanted].on_hand]
+    stock = [catalogue.get_variant(wanted)[0].on_hand, OrderCycleRepository().shop_partition(CYCLE).offers[wanted].on_hand]
     orders = OrderRepository().orders_of_cycle(CYCLE)
     figure("contention.sold", sold)
     figure("contention.conflicts", conflicts)

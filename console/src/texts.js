@@ -102,6 +102,11 @@ export const DICTIONARIES = {
     "enterprise.logo": "Logo (JPEG, PNG or WebP, up to 5 MB)",
     "enterprise.logoAlt": "Logo of {name}",
     "enterprise.logoUploaded": "Logo uploaded: save to keep it.",
+    "enterprise.shopPreferences": "Shop preferences",
+    "enterprise.cycleSort": "Order of your open cycles in the shop",
+    "enterprise.cycleSort.closes_at": "By closing date",
+    "enterprise.cycleSort.opens_at": "By opening date",
+    "enterprise.hideSoldOut": "Hide sold-out products (otherwise shown as sold out)",
     "enterprise.created": "{name} is created.",
     "kind.hub": "Hub", "kind.shop": "Shop", "kind.profile": "Profile",
 
@@ -428,6 +433,11 @@ export const DICTIONARIES = {
     "enterprise.logo": "Logo (JPEG, PNG ou WebP, 5\u00a0Mo au plus)",
     "enterprise.logoAlt": "Logo de {name}",
     "enterprise.logoUploaded": `Logo envoyé${N}: enregistrez pour le garder.`,
+    "enterprise.shopPreferences": "Préférences de la boutique",
+    "enterprise.cycleSort": "Ordre de vos cycles ouverts dans la boutique",
+    "enterprise.cycleSort.closes_at": "Par date de fermeture",
+    "enterprise.cycleSort.opens_at": "Par date d'ouverture",
+    "enterprise.hideSoldOut": "Masquer les produits épuisés (sinon affichés comme épuisés)",
     "enterprise.created": "{name} est créée.",
     "kind.hub": "Plateforme", "kind.shop": "Boutique", "kind.profile": "Profil",
 

@@ -60,12 +60,15 @@ def test_a_hub_and_a_producer_set_up_shop_from_empty_browsers(person, local_syst
     create_enterprise(hub, "Halle de Gerland", "hub", producer=False)
     # Its profile: a description and a logo, uploaded from the browser to storage.
     hub.get_by_label("Description").fill("Marché couvert, le samedi matin.")
+    hide_sold_out = hub.get_by_label("Hide sold-out products (otherwise shown as sold out)")
+    hide_sold_out.check()
     hub.get_by_label("Logo").set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": PNG}])
     expect(hub.get_by_role("img", name="Logo of Halle de Gerland")).to_be_visible()
     hub.get_by_role("button", name="Save").click()
     saved(hub)
     hub.reload()
     expect(hub.get_by_label("Description")).to_have_value("Marché couvert, le samedi matin.")
+    expect(hide_sold_out).to_be_checked()
     logo = hub.get_by_role("img", name="Logo of Halle de Gerland")
     expect(logo).to_be_visible()
     assert hub.evaluate("(img) => img.naturalWidth", logo.element_handle()) == 1

@@ -120,6 +120,7 @@ def _open_cycle(cycle: OrderCycle, catalogue: CatalogueRepository, cycles: Order
     names = {FARM: "Blue Field Farm", DAIRY: "Hill Dairy"}
     cycles.sync_offers(cycle, catalogue.get_variants_with_offers(cycle.incoming_variant_ids), names)
     cycles.sync_fee_copies(cycle, catalogue.get_fees(cycle.all_fee_ids()))
+    cycles.sync_shop_copies(cycle, EnterpriseRepository().get_many)
 
 
 ADDRESS = {"name": "Zoé Martin", "line1": "12 rue Burdeau", "line2": "", "postcode": "69001", "city": "Lyon",
@@ -154,4 +155,4 @@ def stock(variant_id: str, *cycle_ids: str) -> list[int | None]:
     """on_hand of the variant itself, then of its offer copy in each cycle named."""
     variant, _ = CatalogueRepository().get_variant(variant_id)
     cycles = OrderCycleRepository()
-    return [variant.on_hand, *(cycles.shop_partition(c)[1][variant_id].on_hand for c in cycle_ids)]
+    return [variant.on_hand, *(cycles.shop_partition(c).offers[variant_id].on_hand for c in cycle_ids)]

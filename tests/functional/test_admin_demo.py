@@ -41,7 +41,7 @@ def test_the_demo_hub_has_an_open_cycle_with_three_producers_and_an_upcoming_one
     assert outgoing["ready_for"] and outgoing["pickup_instructions"]
     variants = sum(len(v) for _, _, products in PRODUCERS for _, _, v in products)
     assert len(outgoing["variant_ids"]) == variants
-    _, offers, fees = OrderCycleRepository().shop_partition(current["id"])
+    _, offers, fees, _ = OrderCycleRepository().shop_partition(current["id"])
     assert len(offers) == variants and len(fees) == 2
     assert {o.supplier_name for o in offers.values()} == {e["name"] for _, e, _ in PRODUCERS}
     assert {cycle.id for action, cycle in armed if action == "arm"} == {c["id"] for c in cycles}

@@ -25,7 +25,7 @@ def test_create_list_read_and_edit_an_enterprise(ann):
     assert created | {"id": created["id"]} == {
         "id": created["id"], "name": "Marché de la Croix-Rousse", "kind": "hub", "is_producer": False,
         "email": "marche@example.org", "timezone": "Europe/Paris", "language": "fr", "owner_email": ANN,
-        "manager_emails": [], "customer_names_to_suppliers": False, "cycle_sort": "closes_at",
+        "manager_emails": [], "customer_names_to_suppliers": False, "cycle_sort": "closes_at", "hide_sold_out": False,
         "description": "", "address": "", "phone": "", "logo_url": "",
         "reminders": {"shop_open": False, "closing_soon_hours": None},
     }
@@ -169,7 +169,7 @@ def test_variant_price_and_stock_change_everywhere_the_variant_is_offered(cast):
     apples = cast["apples"]
     changed = cast.farm.patch(f"/variants/{apples}", {"price": "3.10", "on_hand": 4}).ok()
     assert (changed["price"], changed["on_hand"], changed["on_demand"]) == ("3.10", 4, False)
-    _, offers, _ = OrderCycleRepository().shop_partition(cast.cycle)
+    offers = OrderCycleRepository().shop_partition(cast.cycle).offers
     assert (offers[apples].price, offers[apples].on_hand) == (Decimal("3.10"), 4)
     on_demand = cast.farm.patch(f"/variants/{apples}", {"on_demand": True}).ok()
     assert (on_demand["on_hand"], on_demand["on_demand"]) == (4, True)
@@ -255,5 +255,5 @@ def test_a_price_change_never_undoes_a_sale_made_meanwhile(cast, monkeypatch):
     assert real(catalogue, apples)[0].on_hand == before - 5
     assert cast.farm.patch(f"/variants/{apples}", {"on_hand": 50}).error(409)["code"] == "variant_changed"
     assert real(catalogue, apples)[0].on_hand == before - 10
-    _, offers, _ = OrderCycleRepository().shop_partition(cast.cycle)
+    offers = OrderCycleRepository().shop_partition(cast.cycle).offers
     assert (offers[apples].price, offers[apples].on_hand) == (Decimal("3.00"), before - 10)

@@ -84,7 +84,10 @@ export function EnterpriseFrame({ id, enterprise, section, title, children }) {
   <//>`;
 }
 
-const PROFILE_FIELDS = ["name", "kind", "is_producer", "email", "phone", "timezone", "description", "address", "logo_url"];
+const PROFILE_FIELDS = ["name", "kind", "is_producer", "email", "phone", "timezone", "description", "address", "logo_url",
+  "cycle_sort", "hide_sold_out"];
+
+const BOOLEANS = new Set(["is_producer", "hide_sold_out"]);
 
 /** The fields that changed: an enterprise granted edit_profile may not send kind or is_producer. */
 function changed(values, original) {
@@ -103,7 +106,7 @@ export async function uploadImage(enterpriseId, file) {
 }
 
 function ProfileForm({ enterprise, onSaved }) {
-  const initial = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, enterprise[f] ?? (f === "is_producer" ? false : "")]));
+  const initial = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, enterprise[f] ?? (BOOLEANS.has(f) ? false : "")]));
   const form = useForm(initial);
   const save = form.submit(async (values) => {
     const changes = changed(values, enterprise);
@@ -133,6 +136,12 @@ function ProfileForm({ enterprise, onSaved }) {
         error=${form.errors.logo || form.errors.content_type || form.errors.size} onChange=${pickLogo} testid="enterprise-logo" />
       ${form.values.logo_url && html`<img class="logo" src=${form.values.logo_url} alt=${t("enterprise.logoAlt", { name: form.values.name })} />`}
     </div>
+    ${form.values.kind !== "profile" && html`<fieldset class="checks" data-testid="shop-preferences">
+      <legend>${t("enterprise.shopPreferences")}</legend>
+      <${Select} ...${form.bind("cycle_sort")} label=${t("enterprise.cycleSort")} testid="enterprise-cycle-sort"
+        options=${[["closes_at", t("enterprise.cycleSort.closes_at")], ["opens_at", t("enterprise.cycleSort.opens_at")]]} />
+      <${Checkbox} ...${form.bind("hide_sold_out")} label=${t("enterprise.hideSoldOut")} testid="enterprise-hide-sold-out" />
+    </fieldset>`}
     <div class="actions"><${Submit} busy=${form.busy} testid="save-profile">${t("common.save")}<//></div>
   </form>`;
 }

@@ -141,6 +141,10 @@ class Enterprise(Entity):
     cycle_sort: Literal["opens_at", "closes_at"] = "closes_at"
     """How the storefront orders this shop's open cycles (seed 003: "par date de fermeture ou
     par date d'ouverture")."""
+    hide_sold_out: bool = False
+    """The storefront leaves this shop's sold-out products out instead of showing them as sold out
+    (issue 14; seed 003: the reference system hides them). Copied into the cycles the shop sells in
+    (repository/order_cycles.py, shop copies) so a products page stays one Query."""
     description: Text = ""
     address: Text = ""
     phone: Phone = ""

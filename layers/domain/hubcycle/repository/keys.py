@@ -97,6 +97,14 @@ def catalogue(supplier_id: str) -> str:
     return f"ENT#{supplier_id}#CATALOGUE"
 
 
+SHOP_COPY_PREFIX = "#SHOP#"
+"""A distributor's shop preferences copied into a cycle's partition; sorts after #CYCLE, before FEE#."""
+
+
+def shop_copy(enterprise_id: str) -> str:
+    return f"{SHOP_COPY_PREFIX}{enterprise_id}"
+
+
 FEE_PREFIX = "FEE#"
 
 

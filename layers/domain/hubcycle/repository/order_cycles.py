@@ -1,12 +1,15 @@
 """Order cycles. The cycle is one item (exchanges embedded) in its own partition, beside the read
-models a shop needs in the same Query: offers (variant copies with stock) and fee copies. Each
+models a shop needs in the same Query: offers (variant copies with stock), fee copies and each
+distributor's shop preferences (shop copies). Each
 participant enterprise gets a participation item in its partition (listing, shop pages), and
 distributors' participations are indexed on GSI1 `SHOPFRONT` by closing time."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import NamedTuple
 
+from hubcycle.enterprises import Enterprise
 from hubcycle.errors import Conflict, NotFound
 from hubcycle.fees import EnterpriseFee
 from hubcycle.order_cycles import SCHEDULER_RECORDS, OrderCycle
@@ -95,6 +98,24 @@ def participation_items(cycle: OrderCycle) -> dict[str, dict]:
                 item |= {"GSI1PK": keys.SHOPFRONT, "GSI1SK": f"{keys.iso(cycle.closes_at)}#{cycle.id}#{enterprise_id}"}
         items[enterprise_id] = item
     return items
+
+
+SHOP_PREFERENCES = ("hide_sold_out",)
+"""What a cycle's products page needs of the shop, copied from its enterprise."""
+
+
+def shop_copy_item(cycle_id: str, shop: Enterprise) -> dict:
+    return {"PK": keys.order_cycle(cycle_id), "SK": keys.shop_copy(shop.id), "enterprise_id": shop.id,
+            **{p: getattr(shop, p) for p in SHOP_PREFERENCES}}
+
+
+class ShopPartition(NamedTuple):
+    """Everything of a cycle that a shop's products page reads, in one Query."""
+    cycle: OrderCycle
+    offers: dict[str, Offer]
+    fees: dict[str, EnterpriseFee]
+    shops: dict[str, dict]
+    """Each distributor's shop preferences (SHOP_PREFERENCES), by enterprise id."""
 
 
 def _offered_in_update(variant: Variant, cycle_id: str) -> dict:
@@ -186,9 +207,10 @@ class OrderCycleRepository(Repository):
         """Cycles whose opening or closing is due and not yet processed, however long ago."""
         return [from_item(OrderCycle, i) for i in OwedRepository(self.name, self._dynamodb).due_cycles(now)]
 
-    def shop_partition(self, cycle_id: str) -> tuple[OrderCycle, dict[str, Offer], dict[str, EnterpriseFee]]:
-        """The cycle, its offers and its fee copies in one Query (everything sorting before ORDER#)."""
-        cycle, offers, fees = None, {}, {}
+    def shop_partition(self, cycle_id: str) -> ShopPartition:
+        """The cycle, its offers, fee copies and shop copies in one Query (everything sorting
+        before ORDER#)."""
+        cycle, offers, fees, shops = None, {}, {}, {}
         items = self.query("PK = :pk AND SK < :orders", {":pk": keys.order_cycle(cycle_id), ":orders": keys.ORDER_PREFIX})
         for item in items:
             if item["SK"] == keys.CYCLE_SK:
@@ -197,9 +219,11 @@ class OrderCycleRepository(Repository):
                 offers[item["id"]] = from_item(Offer, item)
             elif item["SK"].startswith(keys.FEE_PREFIX):
                 fees[item["id"]] = from_item(EnterpriseFee, item)
+            elif item["SK"].startswith(keys.SHOP_COPY_PREFIX):
+                shops[item["enterprise_id"]] = {p: item[p] for p in SHOP_PREFERENCES if p in item}
         if cycle is None:
             raise NotFound(f"no order cycle {cycle_id}", code="order_cycle_not_found")
-        return cycle, offers, fees
+        return ShopPartition(cycle, offers, fees, shops)
 
     def pricing(self, cycle_id: str) -> tuple[OrderCycle, dict[str, EnterpriseFee]]:
         """The cycle and its fee copies in one Query (they sort before OFFER#): checkout's first read,
@@ -265,6 +289,24 @@ class OrderCycleRepository(Repository):
             puts=[to_item(fees[f], PK=keys.order_cycle(cycle.id), SK=keys.fee(f)) for f in sorted(wanted - existing) if f in fees],
             deletes=[(keys.order_cycle(cycle.id), keys.fee(f)) for f in sorted(existing - wanted)],
         )
+
+    def sync_shop_copies(self, cycle: OrderCycle, read_shops: Callable[[set[str]], dict[str, Enterprise]]) -> None:
+        """Each distributor's shop preferences copied into the cycle, once: a copy is created only
+        where none exists (`attribute_not_exists`), so a preference change copied meanwhile by
+        `copy_shop_preferences` is never overwritten with what was read before it. Copies of
+        distributors gone are deleted."""
+        existing = {i["enterprise_id"] for i in self.partition(keys.order_cycle(cycle.id), keys.SHOP_COPY_PREFIX)}
+        wanted = set(cycle.distributor_ids)
+        for shop in read_shops(wanted - existing).values():
+            try:
+                self.put(shop_copy_item(cycle.id, shop), condition="attribute_not_exists(PK)")
+            except TransactionCancelled:
+                continue  # copied meanwhile, from a newer read of the shop
+        self.batch_write(deletes=[(keys.order_cycle(cycle.id), keys.shop_copy(e)) for e in sorted(existing - wanted)])
+
+    def copy_shop_preferences(self, shop: Enterprise, cycle_ids: Iterable[str]) -> None:
+        """The shop's preferences changed: rewrite its copy in these cycles (those it sells in)."""
+        self.batch_write(puts=[shop_copy_item(c, shop) for c in sorted(set(cycle_ids))])
 
     def has_orders(self, cycle_id: str) -> bool:
         items = self.query(

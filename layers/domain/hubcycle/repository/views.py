@@ -10,7 +10,7 @@ import copy
 from hubcycle.repository.base import fields_of
 
 ENTERPRISE = {"is_producer": False, "timezone": "UTC", "language": "en", "manager_emails": [],
-              "customer_names_to_suppliers": False, "cycle_sort": "closes_at",
+              "customer_names_to_suppliers": False, "cycle_sort": "closes_at", "hide_sold_out": False,
               "description": "", "address": "", "phone": "", "logo_url": "",
               "reminders": {"shop_open": False, "closing_soon_hours": None}}
 SHIPPING_METHOD = {"pickup": True, "fee": "0.00", "description": ""}

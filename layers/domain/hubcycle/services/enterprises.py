@@ -16,7 +16,7 @@ from hubcycle.enterprises import Email, Enterprise, EnterpriseKind, PaymentMetho
 from hubcycle.errors import Conflict, Invalid, NotFound
 from hubcycle.order_cycles import OrderCycle, OrderCycleStatus
 from hubcycle.permissions import Ability, EnterprisePermission
-from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.repository.order_cycles import SHOP_PREFERENCES, OrderCycleRepository
 from hubcycle.services import order_cycles
 from hubcycle.services.auth import Caller
 from hubcycle.services.bodies import Body, body_of, new_id
@@ -92,6 +92,8 @@ def change(caller: Caller, enterprise_id: str, body) -> dict:
     if (changed.kind, changed.is_producer) != (current.kind, current.is_producer):
         _require_roles_kept(changed)
     caller.enterprises.save(changed)
+    if any(getattr(changed, p) != getattr(current, p) for p in SHOP_PREFERENCES):
+        OrderCycleRepository().copy_shop_preferences(changed, [c.id for c in _cycles_distributed_now(enterprise_id)])
     if changed.reminders != current.reminders:
         from hubcycle.services import reminders  # the scheduler's modules: only when reminders change
 

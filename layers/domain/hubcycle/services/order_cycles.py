@@ -388,12 +388,13 @@ def _save(changed: OrderCycle, previous: OrderCycle) -> OrderCycle:
 
 
 def _after_save(cycle: OrderCycle) -> None:
-    """The shop reads only the cycle's partition: its fee copies and offers follow every change.
-    Both syncs compare with what the partition holds, not with the previous cycle, so sending the
-    same change again repairs a sync that an earlier attempt could not finish. Then the opening
-    and closing are (re-)armed."""
+    """The shop reads only the cycle's partition: its fee copies, offers and shop copies follow
+    every change. The syncs compare with what the partition holds, not with the previous cycle, so
+    sending the same change again repairs a sync that an earlier attempt could not finish. Then the
+    opening and closing are (re-)armed."""
     OrderCycleRepository().sync_fee_copies(cycle, CatalogueRepository().get_fees(cycle.all_fee_ids()))
     _sync_offers(cycle)
+    OrderCycleRepository().sync_shop_copies(cycle, EnterpriseRepository().get_many)
     _scheduling().arm(cycle)
 
 

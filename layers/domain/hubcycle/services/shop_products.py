@@ -12,11 +12,13 @@ from hubcycle.repository.order_cycles import OrderCycleRepository
 
 
 def products(shop_id: str, cycle_id: str, now: datetime) -> list[dict]:
-    """Sold-out variants are listed as not available; the storefront greys them out. Hidden
-    products are not listed."""
-    cycle, offers, fees = OrderCycleRepository().shop_partition(cycle_id)
+    """Sold-out variants are listed as not available (the storefront greys them out), or not at
+    all where the shop hides them (`hide_sold_out`). Hidden products are not listed."""
+    cycle, offers, fees, shops = OrderCycleRepository().shop_partition(cycle_id)
     exchange = open_exchange(cycle, shop_id, now)
-    sold = [offers[v] for v in exchange.variant_ids if v in offers and not offers[v].hidden]
+    hide_sold_out = shops.get(shop_id, {}).get("hide_sold_out", False)
+    sold = [offers[v] for v in exchange.variant_ids
+            if v in offers and not offers[v].hidden and (offers[v].available or not hide_sold_out)]
     sold.sort(key=lambda o: (o.supplier_name.lower(), o.product_name.lower(), o.name.lower(), o.id))
     return [_product(offer, shop_price(cycle, shop_id, offer, fees)) for offer in sold]
 
