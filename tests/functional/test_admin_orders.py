@@ -256,9 +256,9 @@ def test_checkouts_racing_corrections_sell_nothing_twice_and_lose_nothing(hub, m
     assert len(placed) == 1 + sum(status == 201 for status, _ in sold)
 
 
-def test_a_change_email_that_ses_refused_is_sent_by_the_sweep_once(hub, clock, mailbox, monkeypatch):
+def test_a_change_email_that_ses_refused_is_sent_by_the_sweep_once(hub, clock, mailbox, monkeypatch, capsys):
     """The customer's email is an outbox item of the correction's transaction: an SES failure
-    leaves it pending, and the sweep sends it, once."""
+    leaves it pending, counted for the failed-emails alarm, and the sweep sends it, once."""
     c = hub
     placed = bought(c, {"apples": 3})
     real_send = mail.send_email
@@ -272,6 +272,8 @@ def test_a_change_email_that_ses_refused_is_sent_by_the_sweep_once(hub, clock, m
         patch.setattr(mail, "send_email", refused)
         c.hub.patch(f"/orders/{placed['id']}", {"items": [{"variant_id": c["apples"], "quantity": 2}]}).ok()
     assert not [m for m in mailbox() if "changed" in m["subject"]], "the correction stands all the same"
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert [(r["service"], r["EmailFailures"]) for r in records if "EmailFailures" in r] == [("hubcycle", [1.0])]
 
     clock.advance(timedelta(minutes=15))
     assert scheduling.sweep()["OrderChangeEmailsSent"] == 1

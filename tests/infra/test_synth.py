@@ -467,15 +467,13 @@ def test_alarms_email_the_operator(synthesis):
     assert watched(alarms["ApiThrottlesAlarm"]) == {("AWS/Lambda", "Throttles", json.dumps({"Ref": f}))
                                                     for f in ("ShopAPIHandler", "AdminAPIHandler")}
     assert watched(alarms["FailedEmailsAlarm"]) == {
-        ("hubcycle", "ConfirmationEmailsFailed", '"hubcycle-shop"'),
-        ("hubcycle", "ProducerEmailFailures", '"hubcycle-scheduler"'),
+        ("hubcycle", "EmailFailures", '"hubcycle"'),
         ("hubcycle", "ProducerEmailsBounced", '"hubcycle-scheduler"')}
     metrics = sum(len([m for m in a.get("Metrics", []) if "MetricStat" in m]) or 1 for a in alarms.values())
-    assert metrics == 8  # within CloudWatch's always-free 10 alarm metrics per account (bench/bill.py)
-    for name in ("ConfirmationEmailsFailed", "ProducerEmailFailures", "ProducerEmailsBounced"):  # the names emitted
+    assert metrics == 7  # within CloudWatch's always-free 10 alarm metrics per account (bench/bill.py)
+    for name in ('EMAIL_FAILURES = "EmailFailures"', "ProducerEmailsBounced"):  # the names emitted
         assert any(name in (ROOT / path).read_text() for path in (
-            "layers/domain/hubcycle/services/checkout.py", "layers/domain/hubcycle/services/notifications.py",
-            "layers/domain/hubcycle/services/scheduling.py", "functions/scheduler/app.py")), name
+            "layers/domain/hubcycle/adapters/metrics.py", "functions/scheduler/app.py")), name
 
 
 def test_the_waf_rate_rule_is_offered_off_by_default(synthesis):

@@ -24,9 +24,9 @@ from collections.abc import Mapping
 from typing import Annotated
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import ConfigDict, Field, ValidationError
 
+from hubcycle.adapters import metrics
 from hubcycle.adapters.mail import send_email
 from hubcycle.clock import clock
 from hubcycle.enterprises import Entity
@@ -135,7 +135,7 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
                       field="delivery_address", code="delivery_address_required")
     short = next((v for v, q in quantities.items() if not ordered[v].can_supply(q)), None)
     if short is not None:
-        _count("StockConflicts")
+        metrics.count("StockConflicts", logger.service)
         raise Conflict(f"not enough stock left of variant {short}", field=short, code="insufficient_stock")
 
     secret = secret_of(cycle_id, order_id, new_secret())
@@ -155,7 +155,7 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
         placed = orders.place(order, ordered, now, closed_too=taken_by is not None)
     except Conflict as refused:
         if refused.code == "insufficient_stock":
-            _count("StockConflicts")
+            metrics.count("StockConflicts", logger.service)
         raise
     if not placed:
         return _earlier_attempt(orders.get(cycle_id, order_id), request), None
@@ -163,7 +163,7 @@ def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: s
     try:
         logger.info("order placed", extra={"shop_id": shop_id, "order_cycle_id": cycle_id, "total": f"{order.total:.2f}",
                                            "lines": len(order.items)})
-        _count("OrdersPlaced")
+        metrics.count("OrdersPlaced", logger.service)
         _confirm(order, shop, shipping, payment, manage_url(secret))
     finally:
         logger.thread_safe_remove_keys(["order_id"])
@@ -243,15 +243,8 @@ def _confirm(order: Order, shop, shipping, payment, link: str) -> None:
         send_email(order_confirmation(order, shop, shipping, payment, link))
     except Exception:  # any SES or network failure: the order stands
         logger.exception("order confirmation email failed")
-        _count("ConfirmationEmailsFailed")
-
-
-def _count(name: str) -> None:
-    """One CloudWatch EMF record per event, printed at once: nothing to flush, safe across threads."""
-    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "hubcycle")
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=namespace,
-                       default_dimensions={"service": logger.service}):
-        pass  # the record is complete on entry and printed on exit
+        metrics.count("ConfirmationEmailsFailed", logger.service)
+        metrics.email_failed()
 
 
 def _key_reused() -> Invalid:

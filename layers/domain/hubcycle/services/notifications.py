@@ -14,7 +14,7 @@ from uuid import uuid4
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from hubcycle.adapters import events, mail
+from hubcycle.adapters import events, mail, metrics
 from hubcycle.clock import clock
 from hubcycle.enterprises import Enterprise
 from hubcycle.notifications.hub_summary import hub_summary_email, hubs_to_tell
@@ -124,13 +124,19 @@ def deliver(items: list[OutboxItem], claim: str, mail_of: dict[str, CycleMail] |
                 counts[metric] += 1
         except DELIVERY_ERRORS as error:
             logger.warning("%s of cycle %s not delivered: %s", item.key, item.order_cycle_id, error)
-            counts[failure] += 1
+            _failed(counts, failure)
             _release(outbox, item, claim, f"{type(error).__name__}: {error}")
         except Exception as error:  # noqa: BLE001 - one item's fault must not hold back the others
             logger.exception("%s of cycle %s cannot be delivered", item.key, item.order_cycle_id)
-            counts[failure] += 1
+            _failed(counts, failure)
             _release(outbox, item, claim, f"{type(error).__name__}: {error}", final=True)
     return counts
+
+
+def _failed(counts: Counter, failure: str) -> None:
+    counts[failure] += 1
+    if failure != "EventPublishFailures":
+        metrics.email_failed()
 
 
 def _deliver_one(item: OutboxItem, claim: str, now: datetime, outbox: OutboxRepository,

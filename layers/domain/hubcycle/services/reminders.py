@@ -22,7 +22,7 @@ from uuid import uuid4
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from hubcycle.adapters import mail
+from hubcycle.adapters import mail, metrics
 from hubcycle.adapters.schedules import put_schedule
 from hubcycle.clock import clock
 from hubcycle.enterprises import Enterprise
@@ -289,10 +289,12 @@ class _Invocation:
             self.ses_errors_in_a_row += 1
             self.released = True
             self.counts["ReminderFailures"] += 1
+            metrics.email_failed()
             self._release(outbox_item, f"{type(error).__name__}: {error}")
         except Exception as error:  # noqa: BLE001 - one email's fault never holds back the others
             logger.exception("reminder %s cannot be sent", item["SK"])
             self.counts["ReminderFailures"] += 1
+            metrics.email_failed()
             self._release(outbox_item, f"{type(error).__name__}: {error}", final=True)
 
     def _release(self, item, reason: str, final: bool = False) -> None:
