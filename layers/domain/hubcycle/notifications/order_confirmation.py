@@ -3,13 +3,12 @@ confirmation de commande envoyé au client, juste en-dessous de la méthode de l
 the shop's language, times in the shop's timezone; the HTML escapes every text a person typed."""
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from html import escape
 
 from hubcycle.adapters.mail import OutgoingEmail
 from hubcycle.enterprises import Enterprise, Language, PaymentMethod, ShippingMethod
-from hubcycle.notifications import money_text
+from hubcycle.notifications import date_text, money_text
 from hubcycle.orders import Order
 
 TEXTS = {
@@ -30,9 +29,6 @@ TEXTS = {
         "payment": "Payment",
         "reply": "Any question? Reply to this email to reach {shop}.",
         "manage": "See, change or cancel your order until the order cycle closes (keep this link to yourself)",
-        "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-        "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                   "October", "November", "December"],
     },
     Language.fr: {
         "subject": "Commande {number} confirmée : {shop}",
@@ -51,9 +47,6 @@ TEXTS = {
         "payment": "Paiement",
         "reply": "Une question ? Répondez à cet email pour joindre {shop}.",
         "manage": "Voir, modifier ou annuler votre commande jusqu'à la clôture du cycle (lien personnel, ne le partagez pas)",
-        "weekdays": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-        "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                   "octobre", "novembre", "décembre"],
     },
     "es": {
         "subject": "Pedido {number} confirmado: {shop}",
@@ -72,9 +65,6 @@ TEXTS = {
         "payment": "Pago",
         "reply": "¿Alguna pregunta? Responde a este correo para contactar con {shop}.",
         "manage": "Ver, cambiar o cancelar tu pedido hasta el cierre del ciclo (enlace personal, no lo compartas)",
-        "weekdays": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
-        "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-                   "octubre", "noviembre", "diciembre"],
     },
 }
 
@@ -89,7 +79,7 @@ def order_confirmation(order: Order, shop: Enterprise, shipping: ShippingMethod,
     def money(amount: Decimal) -> str:
         return money_text(amount, language)
 
-    facts = [(words["number"], order.number), (words["placed"], _local_time(order.created_at, shop, words))]
+    facts = [(words["number"], order.number), (words["placed"], f"{date_text(order.created_at, shop.zone, language, year=True)} ({shop.timezone})")]
     if order.ready_for:
         facts.append((words["ready_for"], order.ready_for))
     lines = [
@@ -144,12 +134,6 @@ def order_confirmation(order: Order, shop: Enterprise, shipping: ShippingMethod,
         reply_to=[shop.email],
         sender_name=shop.name,
     )
-
-
-def _local_time(moment: datetime, shop: Enterprise, words: dict) -> str:
-    local = moment.astimezone(shop.zone)
-    weekday, month = words["weekdays"][local.weekday()], words["months"][local.month - 1]
-    return f"{weekday} {local.day} {month} {local.year}, {local:%H:%M} ({shop.timezone})"
 
 
 def _table(rows: list[tuple[str, str]], bold_last: bool = False) -> str:

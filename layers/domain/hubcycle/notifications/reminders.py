@@ -4,13 +4,12 @@ no image and no tracking. Each carries its one-click unsubscribe link twice: in 
 the List-Unsubscribe header with List-Unsubscribe-Post (RFC 8058)."""
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from html import escape
 
 from hubcycle.adapters.mail import OutgoingEmail
 from hubcycle.enterprises import Enterprise, Language
-from hubcycle.notifications import money_text
+from hubcycle.notifications import date_text, money_text
 from hubcycle.order_cycles import OrderCycle
 from hubcycle.orders import Order
 
@@ -39,9 +38,6 @@ TEXTS = {
         "page_done": "{email} gets no more \"{kind}\" emails from {shop}.",
         "page_button": "Unsubscribe",
         SHOP_OPEN + "_name": "shop open", CLOSING_SOON + "_name": "closing soon", READY + "_name": "ready for pickup",
-        "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-        "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                   "October", "November", "December"],
     },
     Language.fr: {
         SHOP_OPEN: "{shop} est ouvert aux commandes jusqu'au {closes}",
@@ -65,9 +61,6 @@ TEXTS = {
         "page_button": "Se désabonner",
         SHOP_OPEN + "_name": "boutique ouverte", CLOSING_SOON + "_name": "fermeture proche",
         READY + "_name": "commande prête",
-        "weekdays": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-        "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                   "octobre", "novembre", "décembre"],
     },
     # A shopper's language, never a shop's: no unsubscribe page texts (that page is in the shop's).
     "es": {
@@ -86,9 +79,6 @@ TEXTS = {
         "total": "Total",
         "why": "Recibes este correo como cliente de {shop}.",
         "unsubscribe": "No recibir más estos correos",
-        "weekdays": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
-        "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-                   "octubre", "noviembre", "diciembre"],
     },
 }
 
@@ -100,7 +90,7 @@ def reminder_email(kind: str, cycle: OrderCycle, shop: Enterprise, to: str, name
     language = language or shop.language
     words = TEXTS[language]
     exchange = cycle.outgoing_of(shop.id)
-    closes = _local_time(cycle.closes_at, shop, words) if cycle.closes_at else ""
+    closes = date_text(cycle.closes_at, shop.zone, language) if cycle.closes_at else ""
     number = ", ".join(o.number for o in orders)
     subject = words[kind].format(shop=shop.name, closes=closes, number=number)
     intro = {SHOP_OPEN: "open_intro", CLOSING_SOON: "soon_intro", READY: "ready_intro"}[kind]
@@ -161,9 +151,3 @@ def unsubscribe_page(shop_name: str, kind: str, email: str, unsubscribed: bool, 
 
 def _paragraph(lines: list[str]) -> str:
     return f"<p>{'<br>'.join(escape(line).replace(chr(10), '<br>') for line in lines)}</p>"
-
-
-def _local_time(moment: datetime, shop: Enterprise, words: dict) -> str:
-    local = moment.astimezone(shop.zone)
-    weekday, month = words["weekdays"][local.weekday()], words["months"][local.month - 1]
-    return f"{weekday} {local.day} {month}, {local:%H:%M}"
