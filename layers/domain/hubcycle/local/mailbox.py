@@ -94,7 +94,9 @@ def _as_mail(record) -> dict:
         "cc": _addresses(message, "Cc"),
         "reply_to": _addresses(message, "Reply-To"),
         "from": str(message.get("From", record.source)),
-        "subject": str(message.get("Subject", "")),
+        # A long subject folded right after "Subject:" unfolds with a leading space (the standard
+        # library's parser keeps it; mail clients do not show it).
+        "subject": str(message.get("Subject", "")).strip(),
         "text": text.get_content() if text else "",
         "html": html.get_content() if html else "",
         "sent_at": parsedate_to_datetime(date).isoformat() if date else "",
