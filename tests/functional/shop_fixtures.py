@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from hubcycle.enterprises import Enterprise, PaymentMethod, ShippingMethod
 from hubcycle.fees import EnterpriseFee
@@ -123,6 +124,8 @@ def _open_cycle(cycle: OrderCycle, catalogue: CatalogueRepository, cycles: Order
     cycles.sync_shop_copies(cycle, EnterpriseRepository().get_many)
 
 
+SHOP_POLICY = Path(__file__).resolve().parents[2] / "functions" / "shop" / ".chalice" / "policy.json"
+
 ADDRESS = {"name": "Zoé Martin", "line1": "12 rue Burdeau", "line2": "", "postcode": "69001", "city": "Lyon",
            "phone": "+33 6 12 34 56 78"}
 
@@ -156,3 +159,16 @@ def stock(variant_id: str, *cycle_ids: str) -> list[int | None]:
     variant, _ = CatalogueRepository().get_variant(variant_id)
     cycles = OrderCycleRepository()
     return [variant.on_hand, *(cycles.shop_partition(c).offers[variant_id].on_hand for c in cycle_ids)]
+
+
+
+def refused_by_shop_policy(requests) -> set[str]:
+    """The AWS requests (`service.Operation`, as the aws_requests fixture counts them) that the shop
+    function's IAM policy would refuse on AWS, where moto enforces none. Its writes are allowed only
+    inside transactions: a TransactWriteItems, and no PutItem or UpdateItem of its own."""
+    allowed = set()
+    for statement in json.loads(SHOP_POLICY.read_text())["Statement"]:
+        actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        in_transactions = "dynamodb:EnclosingOperation" in json.dumps(statement.get("Condition", {}))
+        allowed |= {"dynamodb:TransactWriteItems"} if in_transactions else set(actions)
+    return {r for r in requests if r.replace("sesv2.", "ses.").replace(".", ":", 1) not in allowed}

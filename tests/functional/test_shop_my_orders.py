@@ -7,7 +7,15 @@ import json
 import logging
 from datetime import timedelta
 
-from shop_fixtures import CARROTS_1KG, CARROTS_5KG, CHEESE, DELIVERY, EGGS, FARM, HUB, json_of, load_hub, order_body, post_order, stock
+from shop_fixtures import (CARROTS_1KG, CARROTS_5KG, CHEESE, DELIVERY, EGGS, FARM, HUB, json_of, load_hub, order_body,
+                           post_order, refused_by_shop_policy, stock)
+
+from hubcycle.repository import keys
+from hubcycle.repository.base import Repository
+
+
+def _change_emails(cycle_id: str) -> list[dict]:
+    return Repository().partition(keys.order_cycle(cycle_id), "OUTBOX#ORDER_CHANGE#")
 
 
 def _secret(order: dict) -> str:
@@ -15,9 +23,10 @@ def _secret(order: dict) -> str:
 
 
 def test_the_shopper_changes_then_cancels_their_order_by_its_link_until_the_cycle_closes(
-        shop_app, clock, mailbox, caplog, capsys):
+        shop_app, clock, mailbox, caplog, capsys, aws_requests):
     caplog.set_level(logging.DEBUG)
     ids = load_hub(clock.now())
+    aws_requests.clear()
     body = order_body({CARROTS_1KG: 2, CHEESE: 1}, shipping=DELIVERY) | {"language": "es"}
     placed = json_of(post_order(shop_app, ids.cycle, body))
     secret = _secret(placed)
@@ -47,6 +56,8 @@ def test_the_shopper_changes_then_cancels_their_order_by_its_link_until_the_cycl
     assert cancelled["state"] == "cancelled" and cancelled["changeable"] is False
     assert stock(CARROTS_1KG, ids.cycle, ids.later_cycle) == [10, 10, 10] and stock(CHEESE, ids.cycle) == [3, 3]
     assert "cancelado" in mailbox()[-1]["subject"]
+    assert not refused_by_shop_policy(aws_requests), "the shop function may write only in transactions"
+    assert {n["status"] for n in _change_emails(ids.cycle)} == {"sent"}, "sent once: nothing left for the sweep"
 
     second = json_of(post_order(shop_app, ids.cycle, order_body({EGGS: 1}), key="attempt-2"))
     clock.advance(timedelta(days=3))

@@ -174,10 +174,12 @@ class OutboxRepository(Repository):
         return False
 
     def _as_claimant(self, item: OutboxItem, claim: str, update: str, values: dict) -> None:
-        """Only the item's current claimant writes its outcome (a stale one lost it to another sender)."""
+        """Only the item's current claimant writes its outcome (a stale one lost it to another sender).
+        A transaction of one: the shop function, which delivers the email of a shopper's own change,
+        may write only inside transactions (functions/shop/.chalice/policy.json)."""
         try:
-            self.update(keys.order_cycle(item.order_cycle_id), item.key, update, values,
-                        condition="claim = :claim", names=_STATUS if "#status" in update else None)
+            self.transact([update_action(keys.order_cycle(item.order_cycle_id), item.key, update, values,
+                                         condition="claim = :claim", names=_STATUS if "#status" in update else None)])
         except TransactionCancelled:
             pass
 
