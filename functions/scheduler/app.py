@@ -29,10 +29,13 @@ def _report(counts) -> dict:
 
 @app.lambda_function(name="on_schedule")
 def on_schedule(event, context):
-    from hubcycle.services import reminders, scheduling
+    from hubcycle.services import outbox_retries, reminders, scheduling
 
     try:
-        counts = reminders.run(event) if reminders.is_reminder_schedule(event) else scheduling.run_schedule(event)
+        if outbox_retries.is_retry(event):
+            counts = scheduling.deliver_undelivered()
+        else:
+            counts = reminders.run(event) if reminders.is_reminder_schedule(event) else scheduling.run_schedule(event)
     except Invalid as error:
         logger.error("not a cycle schedule's input; ignored", extra={"event": event, "errors": error.message})
         return {"ignored": True}

@@ -23,11 +23,13 @@ from scheduler_fixtures import (
 )
 
 from hubcycle.adapters import mail
+from hubcycle.adapters.aws import client
 from hubcycle.clock import clock as domain_clock
 from hubcycle.local.apps import LambdaContext, load_function
-from hubcycle.local.scheduler_loop import scheduled_event
+from hubcycle.local.scheduler_loop import SchedulerLoop, scheduled_event
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.services import notifications, scheduling
+from hubcycle.settings import settings
 
 PRODUCERS_WITH_ORDERS = ["dairy@example.org", "farm@example.org"]
 
@@ -182,6 +184,31 @@ def test_an_ses_error_leaves_the_email_pending_and_the_sweep_sends_it(hub, clock
 
     assert recipients(mailbox()) == PRODUCERS_WITH_ORDERS
     assert {n["status"] for n in notifications.notifications_of(CYCLE)} == {"sent"}
+
+
+def test_an_ses_error_is_tried_again_minutes_later_by_a_schedule_of_its_own(hub, clock, scheduler, mailbox, monkeypatch):
+    """Not at the next 3-hourly sweep: the closing that was refused arms a retry 2 minutes on
+    (then 8, 32, 128: services/outbox_retries), which Scheduler fires like any schedule."""
+    first_send_throttled(monkeypatch)
+    clock.freeze(CLOSES + timedelta(seconds=20))
+    assert fire(scheduler, "close", CLOSES)["ProducerEmailFailures"] == 1
+    retry = CLOSES + timedelta(minutes=3)  # 2 minutes, on the next whole minute
+    assert retries() == [f"at({retry:%Y-%m-%dT%H:%M:%S})"]
+
+    clock.freeze(retry - timedelta(seconds=1))
+    SchedulerLoop().fire_due(clock.now())
+    assert recipients(mailbox()) == ["farm@example.org"], "not yet"
+    clock.freeze(retry)
+    SchedulerLoop().fire_due(clock.now())
+    assert recipients(mailbox()) == PRODUCERS_WITH_ORDERS
+    assert {n["status"] for n in notifications.notifications_of(CYCLE)} == {"sent"}
+    assert retries() == [], "fired, then deleted"
+
+
+def retries() -> list[str]:
+    scheduler, group = client("scheduler"), settings().schedule_group
+    names = [s["Name"] for s in scheduler.list_schedules(GroupName=group, NamePrefix="outbox-retry-")["Schedules"]]
+    return [scheduler.get_schedule(Name=n, GroupName=group)["ScheduleExpression"] for n in names]
 
 
 def test_a_crash_after_recording_loses_nothing(hub, clock, scheduler, mailbox, monkeypatch):

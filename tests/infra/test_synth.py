@@ -312,34 +312,38 @@ def test_shop_writes_only_in_transactions(synthesis):
             "TransactWriteItems"]}}, statement
 
 
-def test_shop_touches_neither_schedules_nor_roles_nor_the_bus(synthesis):
+def test_shop_arms_outbox_retries_only_and_touches_neither_other_roles_nor_the_bus(synthesis):
+    """The shop delivers the email of a shopper's own change, and arms its retry if SES refuses it."""
     actions = synthesis.actions("ShopRole")
-    assert not {a for a in actions if a.startswith(("scheduler:", "iam:", "events:"))}
+    assert {a for a in actions if a.startswith(("scheduler:", "iam:", "events:"))} == {
+        "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "iam:PassRole"}
 
 
-def test_only_admin_manages_schedules_and_the_scheduler_only_reminder_schedules(synthesis):
+def test_only_admin_manages_schedules_the_others_only_reminders_and_outbox_retries(synthesis):
     """The scheduler function arms a cycle's next reminder schedule (`oc-{id}-remind-{time}`, issue 16):
-    continuing a long customer list, retrying after SES errors. Nothing else of the group."""
+    continuing a long customer list, retrying after SES errors; it and the shop arm the retry of an
+    outbox item AWS refused (`outbox-retry-{minute}`). Nothing else of the group."""
     group = "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${ScheduleGroup}/"
+    allowed = {"SchedulerRole": [group + "oc-*-remind-*", group + "outbox-retry-*"], "ShopRole": [group + "outbox-retry-*"]}
     for role in ROLES.values():
         scheduler_actions = {a for a in synthesis.actions(role) if a.startswith("scheduler:")}
         if role == "AdminRole":
             assert scheduler_actions == {"scheduler:CreateSchedule", "scheduler:UpdateSchedule",
                                          "scheduler:DeleteSchedule", "scheduler:GetSchedule"}
-        elif role == "SchedulerRole":
+        elif role in allowed:
             assert scheduler_actions == {"scheduler:CreateSchedule", "scheduler:UpdateSchedule"}
             (statement,) = [s for s in synthesis.statements(role) if "scheduler:CreateSchedule" in s["Action"]]
-            assert statement["Resource"] == [{"Fn::Sub": group + "oc-*-remind-*"}]
+            assert statement["Resource"] == [{"Fn::Sub": resource} for resource in allowed[role]]
         else:
             assert scheduler_actions == set(), role
     (statement,) = [s for s in synthesis.statements("AdminRole") if "scheduler:CreateSchedule" in s["Action"]]
     assert statement["Resource"] == [{"Fn::Sub": group + "*"}]
 
 
-def test_only_admin_and_scheduler_pass_a_role_and_only_the_invoke_role_to_scheduler(synthesis):
+def test_only_the_invoke_role_is_passed_and_only_to_scheduler(synthesis):
     for role in ROLES.values():
         passing = [s for s in synthesis.statements(role) if "iam:PassRole" in s["Action"]]
-        if role not in ("AdminRole", "SchedulerRole"):
+        if role not in ("AdminRole", "SchedulerRole", "ShopRole"):
             assert passing == [], role
             continue
         (statement,) = passing

@@ -2,7 +2,7 @@
 
 Every email and integration event is first an outbox item (repository.notifications), claimed by
 whoever wrote it; delivering sends it and marks it sent. An SES or EventBridge error leaves it
-pending for the sweep; the only way to send one twice is a crash in the milliseconds between SES
+pending, retried minutes later (services/outbox_retries) or by the sweep; the only way to send one twice is a crash in the milliseconds between SES
 accepting it and the record of that (docs/scheduling.md)."""
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from hubcycle.repository.notifications import (
 )
 from hubcycle.repository.order_cycles import OrderCycleRepository
 from hubcycle.repository.orders import OrderRepository
+from hubcycle.services import outbox_retries
 
 logger = logging.getLogger(__name__)
 
@@ -109,13 +110,14 @@ def closing_items(cycle: OrderCycle, orders: list[Order], claim: str, now: datet
 def deliver(items: list[OutboxItem], claim: str, mail_of: dict[str, CycleMail] | None = None) -> Counter:
     """Send claimed items, each on its own, in `_ORDER` within a cycle. Counts what happened, by
     metric name. Whatever one item raises is recorded on that item, never stops the others. An AWS
-    error leaves it pending with the reason, for the sweep to retry (until MAX_ATTEMPTS, then
-    failed); any other error (an email that cannot be built) fails it at once, with its reason,
-    shown in the cycle's notifications."""
+    error leaves it pending with the reason, retried by a schedule armed here and by the sweep
+    (until MAX_ATTEMPTS, then failed); any other error (an email that cannot be built) fails it at
+    once, with its reason, shown in the cycle's notifications."""
     now = clock.now()
     outbox = OutboxRepository()
     mail_of = dict(mail_of or {})
     counts: Counter = Counter()
+    retries: list[datetime] = []
     for item in sorted(items, key=lambda i: (i.order_cycle_id, _ORDER.index(i.kind), i.key)):
         failure = "EventPublishFailures" if item.kind == EVENT else _FAILED[item.kind]
         try:
@@ -125,11 +127,14 @@ def deliver(items: list[OutboxItem], claim: str, mail_of: dict[str, CycleMail] |
         except DELIVERY_ERRORS as error:
             logger.warning("%s of cycle %s not delivered: %s", item.key, item.order_cycle_id, error)
             _failed(counts, failure)
-            _release(outbox, item, claim, f"{type(error).__name__}: {error}")
+            if _release(outbox, item, claim, f"{type(error).__name__}: {error}") is False:
+                retries.append(outbox_retries.retry_time(item.attempts, now))
         except Exception as error:  # noqa: BLE001 - one item's fault must not hold back the others
             logger.exception("%s of cycle %s cannot be delivered", item.key, item.order_cycle_id)
             _failed(counts, failure)
             _release(outbox, item, claim, f"{type(error).__name__}: {error}", final=True)
+    if retries:
+        outbox_retries.arm(min(retries))
     return counts
 
 
@@ -155,12 +160,14 @@ def _deliver_one(item: OutboxItem, claim: str, now: datetime, outbox: OutboxRepo
     return _SENT[item.kind]
 
 
-def _release(outbox: OutboxRepository, item: OutboxItem, claim: str, reason: str, final: bool = False) -> None:
-    """Record the failure on the item; if even that fails, its claim goes stale and the sweep retries."""
+def _release(outbox: OutboxRepository, item: OutboxItem, claim: str, reason: str, final: bool = False) -> bool | None:
+    """Record the failure on the item: True if it was given up, False if it waits for a retry.
+    If even that fails (None), its claim goes stale and the sweep retries."""
     try:
-        outbox.release(item, claim, reason, final=final)
+        return outbox.release(item, claim, reason, final=final)
     except DELIVERY_ERRORS:
         logger.exception("could not record the failure of %s of cycle %s", item.key, item.order_cycle_id)
+        return None
 
 
 def notify_producers(cycle_id: str, *, automatic: bool) -> int:

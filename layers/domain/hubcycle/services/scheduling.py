@@ -99,11 +99,18 @@ def sweep() -> Counter:
             counts += catch_up(cycle)
         except Exception:  # one broken cycle must not keep the others unprocessed
             logger.exception("sweep could not process cycle %s", cycle.id)
+    return counts + deliver_undelivered()
+
+
+def deliver_undelivered() -> Counter:
+    """Every outbox item left undelivered for longer than a claim lasts: the sweep's second half,
+    and what an outbox retry schedule runs (services/outbox_retries)."""
+    now = clock.now()
     outbox = OutboxRepository()
     claim = uuid4().hex
     left = outbox.undelivered(created_before=now - timedelta(seconds=CLAIM_SECONDS))
     claimed = [taken for taken in (outbox.claim(item, claim, now) for item in left) if taken is not None]
-    return counts + deliver(claimed, claim)
+    return deliver(claimed, claim)
 
 
 def catch_up(cycle: OrderCycle) -> Counter:
