@@ -18,7 +18,7 @@ def test_the_coordinator_gets_candidates_catalogues_reasons_and_every_right(cast
     suppliers = by_id(editor["suppliers"])
     assert [s["id"] for s in editor["suppliers"]][:3] == [cast["farm"], cast["bakery"], cast["dairy"]]
     farm = suppliers[cast["farm"]]
-    assert farm["in_cycle"] and farm["refusal"] is None
+    assert farm["in_cycle"] and farm["refusal"] is None and farm["refusal_reasons"] == []
     products = cast.hub.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()
     assert {v["id"] for v in products["variants"]} == {cast["apples"], cast["pears"], cast["plums"]}
     assert {f["id"] for f in products["fees"]} == {cast["farm-transport"], cast["farm-extra"]}
@@ -31,6 +31,9 @@ def test_the_coordinator_gets_candidates_catalogues_reasons_and_every_right(cast
     shut = distributors[refused]
     assert not shut["in_cycle"]
     assert "has not granted Green Hub permission" in shut["refusal"] and "has no shipping method" in shut["refusal"]
+    assert shut["refusal_reasons"] == [  # the same reasons by code, for screens in the reader's language
+        {"code": "not_granted", "ability": "add_to_order_cycle", "grantee": "Green Hub"},
+        {"code": "no_shipping_method"}, {"code": "no_payment_method"}]
     fee_ids = {f["id"] for f in editor["fees"]}
     assert {cast["hub-admin"], cast["hub-levy"], cast["farm-transport"], cast["market-margin"], cast["bakery-pack"]} <= fee_ids
 

@@ -16,6 +16,7 @@ from hubcycle.order_cycles import SCHEDULER_RECORDS, Id, IncomingExchange, Order
 from hubcycle.permissions import (
     OrderCycleAccess,
     PermissionGraph,
+    Refusal,
     apply_incoming_edit,
     apply_outgoing_edit,
     cycles_changed_by_revoke,
@@ -321,9 +322,9 @@ def _pair(coordinator_id: str, other_id: str):
     return found[coordinator_id], found[other_id]
 
 
-def _refuse(field: str, refusal: str | None) -> None:
+def _refuse(field: str, refusal: Refusal | None) -> None:
     if refusal:
-        raise Invalid(f"{refusal}.", field=field)
+        raise Invalid(f"{refusal.text}.", field=field)
 
 
 def _merged(current, body, **key: str) -> dict:
