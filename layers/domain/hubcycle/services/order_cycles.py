@@ -69,6 +69,8 @@ def listing(caller: Caller, query: ListingQuery) -> list[dict]:
                 continue
             roles.setdefault(participation["order_cycle_id"], {})[enterprise_id] = participation["roles"]
     cycles = sorted(repository.get_many(roles), key=lambda c: (c.closes_at or _NEVER, c.name), reverse=True)
+    told = {c: _suppliers_told(r) for c, r in roles.items()}
+    summaries = OutboxRepository().summaries([c for c, seen in told.items() if seen]) if any(told.values()) else {}
     return [
         {
             "id": cycle.id,
@@ -79,9 +81,30 @@ def listing(caller: Caller, query: ListingQuery) -> list[dict]:
             "status": cycle.status(now).value,
             "automatic_notifications": cycle.automatic_notifications,
             "roles": roles[cycle.id],
+            **_producers_notified(summaries.get(cycle.id, {}), told[cycle.id]),
         }
         for cycle in cycles
     ]
+
+
+def _suppliers_told(roles: dict[str, list[str]]) -> set[str] | bool:
+    """Whose producer emails the caller sees in a cycle: all (True) as its coordinator, else
+    those of its enterprises that supply it (none: False)."""
+    if any("coordinator" in r for r in roles.values()):
+        return True
+    return {e for e, r in roles.items() if "supplier" in r} or False
+
+
+def _producers_notified(summary: dict, told: set[str] | bool) -> dict:
+    """`producers_notified` for the list, as the caller may see it (seed 004): the coordinator
+    gets when the last email went and every supplier's outcome; a supplier its own."""
+    if not told:
+        return {}
+    seen = (lambda ids: sorted(ids)) if told is True else (lambda ids: sorted(set(ids) & told))
+    found = {"supplier_ids": seen(summary.get("notified", ())), "failed_supplier_ids": seen(summary.get("failed", ()))}
+    if told is True:
+        found["notified_at"] = summary.get("notified_at") and _iso(datetime.fromisoformat(summary["notified_at"]))
+    return {"producers_notified": found}
 
 
 def read(caller: Caller, cycle_id: str) -> dict:
