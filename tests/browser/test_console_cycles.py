@@ -58,14 +58,15 @@ def person(browser, local_system, aws):
         context.close()
 
 
-def shoot(page, name: str) -> None:
-    """The page at 360 and 1280 px wide, for docs/console.md (and for a person to look at)."""
+def shoot(page, name: str, full_page: bool = True) -> None:
+    """The page at 360 and 1280 px wide, for docs/console.md (and for a person to look at); a
+    modal dialog is shot in the window it covers (`full_page=False`)."""
     if not os.environ.get("HUBCYCLE_SCREENSHOTS"):
         return
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (360, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"cycles-{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"cycles-{name}-{width}.png"), full_page=full_page)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -423,19 +424,19 @@ def test_the_coordinator_renames_duplicates_notifies_and_keeps_what_it_typed_on_
     page.get_by_test_id("nav-cycles").click()
     expect(page.get_by_test_id("leave-dialog")).to_be_visible()
     expect(page.get_by_test_id("leave-stay")).to_be_focused()
-    shoot(page, "leave")
+    shoot(page, "leave", full_page=False)
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("leave-dialog")).to_have_count(0)
     expect(page.get_by_label("Name")).to_have_value("Semaine 50")
     assert page.evaluate("() => { const e = new Event('beforeunload', {cancelable: true});"
                          " window.dispatchEvent(e); return e.defaultPrevented; }"), "a reload or closed tab asks too"
-    page.get_by_test_id("discard-changes").click()
-    expect(page.get_by_label("Name")).to_have_value("Semaine 49 ter")
-    page.get_by_test_id("step-outgoing").click()
 
     # In French, a distributor that cannot be chosen says why in French.
     page.get_by_test_id("language-switch").click()
     expect(page.get_by_test_id("step-general")).to_have_text("1. Informations générales")
+    page.get_by_test_id("discard-changes").click()
+    expect(page.get_by_label("Nom")).to_have_value("Semaine 49 ter")
+    page.get_by_test_id("step-outgoing").click()
     grocer = page.get_by_test_id("distributor-candidates").locator(f'[data-enterprise-id="{cast.grocer_id}"]')
     expect(grocer.get_by_test_id("candidate-reason")).to_have_text(
         "Ne peut pas être ajouté\u202f: Épicerie Vide n'a aucune méthode de livraison et n'a aucune méthode de paiement")
