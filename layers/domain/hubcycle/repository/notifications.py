@@ -219,9 +219,3 @@ class OutboxRepository(Repository):
             summary = [_summary_action(item["order_cycle_id"], item["supplier_id"], None)] if item.get("kind") == EMAIL else []
             self.transact([action, *summary])
         return len(items)
-
-    def summaries(self, cycle_ids) -> dict[str, dict]:
-        """The summary of each cycle's producer emails (`notified_at`, `notified`, `failed`), for
-        the cycles that sent any: one BatchGetItem."""
-        items = self.batch_get((keys.order_cycle(c), keys.PRODUCERS_NOTIFIED_SK) for c in cycle_ids)
-        return {i["PK"].removeprefix(keys.ORDER_CYCLE_PREFIX): i for i in items}

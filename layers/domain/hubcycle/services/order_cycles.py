@@ -51,8 +51,9 @@ class ListingQuery(Body):
 
 def listing(caller: Caller, query: ListingQuery) -> list[dict]:
     """The cycles the caller's enterprises take part in, newest closing first (undated ones,
-    being prepared, first of all), each with `status` and the caller's `roles` in it. One Query
-    per enterprise, then the cycles by BatchGetItem."""
+    being prepared, first of all), each with `status`, the caller's `roles` in it and what it may
+    see of the producer emails sent. One Query per enterprise, then the cycles and their email
+    summaries by BatchGetItem."""
     if query.enterprise_id:
         caller.require_manager(query.enterprise_id)
         enterprise_ids = {query.enterprise_id}
@@ -68,9 +69,9 @@ def listing(caller: Caller, query: ListingQuery) -> list[dict]:
             if closes_at and datetime.fromisoformat(closes_at) < since:
                 continue
             roles.setdefault(participation["order_cycle_id"], {})[enterprise_id] = participation["roles"]
-    cycles = sorted(repository.get_many(roles), key=lambda c: (c.closes_at or _NEVER, c.name), reverse=True)
     told = {c: _suppliers_told(r) for c, r in roles.items()}
-    summaries = OutboxRepository().summaries([c for c, seen in told.items() if seen]) if any(told.values()) else {}
+    found, summaries = repository.get_many_with_summaries(roles, [c for c, seen in told.items() if seen])
+    cycles = sorted(found, key=lambda c: (c.closes_at or _NEVER, c.name), reverse=True)
     return [
         {
             "id": cycle.id,
