@@ -41,7 +41,7 @@ function LanguageSwitch({ onChange }) {
 }
 
 function App() {
-  const route = useRoute();
+  const [route, leaveQuestion] = useRoute();
   const [email, setEmail] = useState(undefined); // undefined: not known yet; null: signed out
   const [, setLanguageRound] = useState(0);
   const refresh = () => auth.currentEmail().then(setEmail);
@@ -80,7 +80,8 @@ function App() {
     <main id="main" class="main" tabindex="-1" data-signed-in=${email ? "true" : "false"}>
       ${email && html`<p class="whoami" data-testid="whoami">${t("auth.signedInAs", { email })}</p>`}
       ${content}
-    </main>`;
+    </main>
+    ${leaveQuestion}`;
 }
 
 render(html`<${App} />`, document.getElementById("app"));

@@ -43,6 +43,10 @@ export const DICTIONARIES = {
     "common.saved": "Saved.",
     "common.deleted": "{name} deleted.",
     "common.nothingChanged": "Nothing has changed.",
+    "leave.title": "Leave without saving?",
+    "leave.text": "Your changes on this page are not saved yet. If you leave, they are lost.",
+    "leave.stay": "Stay on this page",
+    "leave.go": "Leave without saving",
     "unit.item": { one: "{count} item", other: "{count} items" },
     "unitName.kg": "kilogram (kg)", "unitName.g": "gram (g)", "unitName.l": "litre (l)", "unitName.ml": "millilitre (ml)", "unitName.item": "item",
 
@@ -374,6 +378,10 @@ export const DICTIONARIES = {
     "common.saved": "Enregistré.",
     "common.deleted": "{name} supprimé.",
     "common.nothingChanged": "Rien n'a changé.",
+    "leave.title": `Quitter sans enregistrer${N}?`,
+    "leave.text": "Vos modifications sur cette page ne sont pas encore enregistrées. Si vous quittez la page, elles seront perdues.",
+    "leave.stay": "Rester sur cette page",
+    "leave.go": "Quitter sans enregistrer",
     "unit.item": { one: "{count}\u00a0pièce", other: "{count}\u00a0pièces" },
     "unitName.kg": "kilogramme (kg)", "unitName.g": "gramme (g)", "unitName.l": "litre (l)", "unitName.ml": "millilitre (ml)", "unitName.item": "pièce",
 

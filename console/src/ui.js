@@ -10,16 +10,69 @@ export { html };
 let ids = 0;
 const useId = (prefix) => useRef(`${prefix}-${++ids}`).current;
 
-/** The current route, from the hash: "#/enterprises/abc/products" -> ["enterprises", "abc", "products"]. */
-export function useRoute() {
-  const read = () => window.location.hash.replace(/^#\/?/, "").split("?")[0].split("/").filter(Boolean).map(decodeURIComponent);
-  const [route, setRoute] = useState(read);
+const readRoute = () => window.location.hash.replace(/^#\/?/, "").split("?")[0].split("/").filter(Boolean).map(decodeURIComponent);
+
+/** Set by a page holding unsaved changes: whether moving to a route loses them. */
+let losesChanges = null;
+
+/** A page with unsaved changes asks before the person leaves it: the router asks for a move in
+ * the console (`stays(route)`: the routes that are still this page), the browser for a reload or a
+ * closed tab. */
+export function useUnsavedChanges(unsaved, stays) {
   useEffect(() => {
-    const onChange = () => setRoute(read());
+    if (!unsaved) return undefined;
+    losesChanges = (route) => !stays(route);
+    const warn = (e) => { e.preventDefault(); e.returnValue = ""; };
+    window.addEventListener("beforeunload", warn);
+    return () => { losesChanges = null; window.removeEventListener("beforeunload", warn); };
+  }, [unsaved]);
+}
+
+/** The current route, from the hash: "#/enterprises/abc/products" -> ["enterprises", "abc", "products"];
+ * and the question to show while a move would lose unsaved changes (null otherwise). Every move
+ * (a link, `go`, the back button) changes the hash, so it is asked here once for all. */
+export function useRoute() {
+  const [route, setRoute] = useState(readRoute);
+  const [asked, setAsked] = useState(null); // the address asked for, while the person decides
+  const here = useRef(window.location.hash);
+  useEffect(() => {
+    const onChange = () => {
+      const target = window.location.hash;
+      if (target === here.current) return;
+      if (losesChanges && losesChanges(readRoute())) {
+        history.replaceState(history.state, "", here.current || "#/"); // still here until they decide
+        setAsked(target);
+        return;
+      }
+      here.current = target;
+      setRoute(readRoute());
+    };
     window.addEventListener("hashchange", onChange);
     return () => window.removeEventListener("hashchange", onChange);
   }, []);
-  return route;
+  const answer = (leave) => {
+    setAsked(null);
+    if (!leave) return;
+    losesChanges = null;
+    window.location.hash = asked;
+  };
+  return [route, asked && html`<${LeaveQuestion} onAnswer=${answer} />`];
+}
+
+/** Leave or stay, in a modal dialog: focus inside, Escape stays, focus back where it was. */
+function LeaveQuestion({ onAnswer }) {
+  const dialog = useRef(null);
+  useEffect(() => { dialog.current.showModal(); }, []);
+  const answer = (leave) => { dialog.current.close(); onAnswer(leave); };
+  return html`<dialog class="dialog" ref=${dialog} aria-labelledby="leave-title" aria-describedby="leave-text"
+      onCancel=${(e) => { e.preventDefault(); answer(false); }} data-testid="leave-dialog">
+    <h2 id="leave-title">${t("leave.title")}</h2>
+    <p id="leave-text">${t("leave.text")}</p>
+    <div class="actions">
+      <button type="button" class="button" onClick=${() => answer(false)} data-testid="leave-stay">${t("leave.stay")}</button>
+      <button type="button" class="button button--danger" onClick=${() => answer(true)} data-testid="leave-go">${t("leave.go")}</button>
+    </div>
+  </dialog>`;
 }
 
 export const go = (...segments) => { window.location.hash = `#/${segments.map(encodeURIComponent).join("/")}`; };

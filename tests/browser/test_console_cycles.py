@@ -20,7 +20,10 @@ from playwright.sync_api import expect
 from hubcycle.dev import LOCAL_PASSWORD
 from hubcycle.local.demo import _Manager
 from hubcycle.local.system import LocalSystem, Ports
+from hubcycle.repository import keys
+from hubcycle.repository.notifications import OutboxRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.services.notifications import record_delivery_failure
 
 pytestmark = pytest.mark.browser
 PARIS = ZoneInfo("Europe/Paris")
@@ -55,14 +58,15 @@ def person(browser, local_system, aws):
         context.close()
 
 
-def shoot(page, name: str) -> None:
-    """The page at 360 and 1280 px wide, for docs/console.md (and for a person to look at)."""
+def shoot(page, name: str, full_page: bool = True) -> None:
+    """The page at 360 and 1280 px wide, for docs/console.md (and for a person to look at); a
+    modal dialog is shot in the window it covers (`full_page=False`)."""
     if not os.environ.get("HUBCYCLE_SCREENSHOTS"):
         return
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (360, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"cycles-{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"cycles-{name}-{width}.png"), full_page=full_page)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -130,6 +134,13 @@ class Cast:
             while OrderCycleRepository().get(cycle).opened_at is None and time.monotonic() < deadline:
                 time.sleep(0.2)
         return cycle
+
+
+def bounce(cycle_id: str) -> None:
+    """SES reports that the cycle's producer emails bounced, as the scheduler hears it."""
+    for sent in OutboxRepository().partition(keys.order_cycle(cycle_id), keys.NOTIFICATION_PREFIX):
+        record_delivery_failure({"eventType": "Bounce", "mail": {"messageId": sent["ses_message_id"]},
+                                 "bounce": {"bounceType": "Permanent"}})
 
 
 def exchange(page, kind: str, enterprise_id: str):
@@ -233,8 +244,15 @@ def test_the_coordinator_makes_a_cycle_from_nothing_that_opens_sells_and_closes_
     expect(page.get_by_test_id("notification")).to_contain_text("Verger de Bruno: sent", timeout=15_000)
     page.get_by_test_id("back-to-cycles").click()
     row = page.get_by_test_id("cycle")
+    expect(row.get_by_test_id("producers-notified")).to_contain_text("Producers notified: last on")
+    expect(row.get_by_test_id("notification-failed")).to_have_count(0)
+    bounce(row.get_attribute("data-cycle-id"))
+    page.reload()
+    expect(row.get_by_test_id("notification-failed")).to_have_text(
+        "⚠ 1 email not delivered (bounced or failed): see the notifications.")
+    shoot(page, "list-notified")
     row.get_by_text("Producer notifications").click()
-    expect(row.get_by_test_id("notification")).to_contain_text("Verger de Bruno: sent")
+    expect(row.get_by_test_id("notification")).to_contain_text(re.compile("Verger de Bruno: failed .* – Bounce: Permanent"))
     row.get_by_test_id("delete-cycle").click()
     row.get_by_test_id("confirm-delete-yes").click()
     expect(row.get_by_test_id("form-error")).to_have_text("This order cycle has orders: it cannot be deleted.")
@@ -377,6 +395,7 @@ def test_the_coordinator_renames_duplicates_notifies_and_keeps_what_it_typed_on_
     copy = page.get_by_test_id("cycle").first  # undated first
     expect(copy.get_by_test_id("cycle-status")).to_have_text("Undated")
     expect(copy).to_contain_text("COPY OF Semaine 49 bis")
+    expect(copy.get_by_test_id("producers-notified")).to_have_text("Producers not notified yet.")
     shoot(page, "list-roles")
 
     # Someone else moves the closing while this manager renames: told what changed, the name kept.
@@ -400,5 +419,27 @@ def test_the_coordinator_renames_duplicates_notifies_and_keeps_what_it_typed_on_
     seen = cast.hub("GET", f"/order-cycles/{cycle}")
     assert seen["name"] == "Semaine 49 ter" and seen["closes_at"].startswith((now + timedelta(days=4)).astimezone(ZoneInfo("UTC")).isoformat()[:16])
 
+    # Leaving with unsaved changes asks first; staying keeps what was typed; discarding lets go.
+    page.get_by_label("Name").fill("Semaine 50")
+    page.get_by_test_id("nav-cycles").click()
+    expect(page.get_by_test_id("leave-dialog")).to_be_visible()
+    expect(page.get_by_test_id("leave-stay")).to_be_focused()
+    shoot(page, "leave", full_page=False)
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("leave-dialog")).to_have_count(0)
+    expect(page.get_by_label("Name")).to_have_value("Semaine 50")
+    assert page.evaluate("() => { const e = new Event('beforeunload', {cancelable: true});"
+                         " window.dispatchEvent(e); return e.defaultPrevented; }"), "a reload or closed tab asks too"
+
+    # In French, a distributor that cannot be chosen says why in French.
     page.get_by_test_id("language-switch").click()
     expect(page.get_by_test_id("step-general")).to_have_text("1. Informations générales")
+    page.get_by_test_id("discard-changes").click()
+    expect(page.get_by_label("Nom")).to_have_value("Semaine 49 ter")
+    page.get_by_test_id("step-outgoing").click()
+    grocer = page.get_by_test_id("distributor-candidates").locator(f'[data-enterprise-id="{cast.grocer_id}"]')
+    expect(grocer.get_by_test_id("candidate-reason")).to_have_text(
+        "Ne peut pas être ajouté\u202f: Épicerie Vide n'a aucune méthode de livraison et n'a aucune méthode de paiement")
+    shoot(page, "outgoing-fr")
+    page.get_by_test_id("nav-cycles").click()  # nothing unsaved: no question
+    expect(page.get_by_test_id("cycle-list")).to_be_visible()

@@ -1,7 +1,10 @@
 """GET /order-cycles/{id}/editor, the console editor's one read, as each role of seed 004 (the
 cast of admin_fixtures): what each sees, what it is told it may change, and that what it is told
 matches what the PUT routes accept."""
-from admin_fixtures import armed, cast, notified, people  # noqa: F401
+from datetime import timedelta
+
+from admin_fixtures import armed, cast, notified, people, place_order  # noqa: F401
+from hubcycle.local.apps import LambdaContext, load_function
 
 
 def by_id(rows: list[dict]) -> dict[str, dict]:
@@ -18,7 +21,7 @@ def test_the_coordinator_gets_candidates_catalogues_reasons_and_every_right(cast
     suppliers = by_id(editor["suppliers"])
     assert [s["id"] for s in editor["suppliers"]][:3] == [cast["farm"], cast["bakery"], cast["dairy"]]
     farm = suppliers[cast["farm"]]
-    assert farm["in_cycle"] and farm["refusal"] is None
+    assert farm["in_cycle"] and farm["refusal"] is None and farm["refusal_reasons"] == []
     products = cast.hub.get(f"{cast.path}/editor?supplier_id={cast['farm']}").ok()
     assert {v["id"] for v in products["variants"]} == {cast["apples"], cast["pears"], cast["plums"]}
     assert {f["id"] for f in products["fees"]} == {cast["farm-transport"], cast["farm-extra"]}
@@ -31,6 +34,9 @@ def test_the_coordinator_gets_candidates_catalogues_reasons_and_every_right(cast
     shut = distributors[refused]
     assert not shut["in_cycle"]
     assert "has not granted Green Hub permission" in shut["refusal"] and "has no shipping method" in shut["refusal"]
+    assert shut["refusal_reasons"] == [  # the same reasons by code, for screens in the reader's language
+        {"code": "not_granted", "ability": "add_to_order_cycle", "grantee": "Green Hub"},
+        {"code": "no_shipping_method"}, {"code": "no_payment_method"}]
     fee_ids = {f["id"] for f in editor["fees"]}
     assert {cast["hub-admin"], cast["hub-levy"], cast["farm-transport"], cast["market-margin"], cast["bakery-pack"]} <= fee_ids
 
@@ -80,3 +86,33 @@ def test_the_editor_is_refused_to_outsiders(cast, people):
     assert outsider.get(f"{cast.path}/editor?supplier_id={cast['farm']}").error(403)
     assert cast.hub.get("/order-cycles/nope/editor").error(404)
     assert cast.hub.get(f"{cast.path}/editor?colour=red").error(422)["field"] == "colour"
+
+
+def test_the_list_says_whether_producers_were_notified_and_who_bounced(cast, clock, mailbox):
+    """The list carries each cycle's producer-email summary (no request per cycle): the
+    coordinator sees when and every supplier's outcome, a supplier its own, a distributor none."""
+    def listed(person):
+        return next(c for c in person.get("/order-cycles").ok() if c["id"] == cast.cycle)
+
+    assert listed(cast.hub)["producers_notified"] == {"supplier_ids": [], "failed_supplier_ids": [], "notified_at": None}
+    place_order(cast.cycle, cast["hub"], "1", ("chloe@example.org", "Chloé"),
+                [(cast["apples"], cast["farm"], 2, "2.50"), (cast["bread"], cast["bakery"], 1, "3.00")], clock.now())
+    cast.hub.post(f"{cast.path}/notify-producers").ok()
+    farm_mail = next(m for m in mailbox() if m["to"] == ["farm@example.org"])
+    load_function("scheduler").on_ses_event(
+        {"version": "0", "id": "e1", "detail-type": "Email Bounced", "source": "aws.ses", "account": "123456789012",
+         "time": "2026-11-23T09:05:00Z", "region": "eu-west-1", "resources": [],
+         "detail": {"eventType": "Bounce", "mail": {"messageId": farm_mail["id"]}, "bounce": {"bounceType": "Permanent"}}},
+        LambdaContext("hubcycle-scheduler"))
+
+    summary = listed(cast.hub)["producers_notified"]
+    assert summary["supplier_ids"] == sorted([cast["farm"], cast["bakery"]])
+    assert summary["failed_supplier_ids"] == [cast["farm"]]
+    assert summary["notified_at"] == clock.now().isoformat()
+    assert listed(cast.farm)["producers_notified"] == {"supplier_ids": [cast["farm"]], "failed_supplier_ids": [cast["farm"]]}
+    assert listed(cast.bakery)["producers_notified"] == {"supplier_ids": [cast["bakery"]], "failed_supplier_ids": []}
+    assert "producers_notified" not in listed(cast.market)
+    clock.advance(timedelta(minutes=5))
+    cast.hub.post(f"{cast.path}/notify-producers").ok()  # sent again, and delivered: the bounce is over
+    assert listed(cast.hub)["producers_notified"]["failed_supplier_ids"] == []
+    assert listed(cast.hub)["producers_notified"]["notified_at"] == clock.now().isoformat()

@@ -294,7 +294,8 @@ def test_listing_shows_status_and_roles_and_hides_cycles_closed_long_ago(cast, c
     assert listed[2] == {"id": cast.cycle, "name": "Week 48", "coordinator_id": hub,
                          "opens_at": "2026-11-22T09:00:00+00:00", "closes_at": "2026-11-29T09:00:00+00:00",
                          "status": "open", "automatic_notifications": True,
-                         "roles": {hub: ["coordinator", "distributor"]}}
+                         "roles": {hub: ["coordinator", "distributor"]},
+                         "producers_notified": {"supplier_ids": [], "failed_supplier_ids": [], "notified_at": None}}
     assert [c["id"] for c in cast.hub.get("/order-cycles?closed_within_days=90").ok()][-1] == old
     assert ancient not in [c["id"] for c in cast.hub.get("/order-cycles?closed_within_days=90").ok()]
     assert cast.hub.get("/order-cycles?closed_within_days=60").error(422)["field"] == "closed_within_days"

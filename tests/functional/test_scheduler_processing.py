@@ -253,6 +253,8 @@ def test_a_producer_email_failing_every_time_is_given_up_and_shown(hub, clock, s
     dairy = next(n for n in notifications.notifications_of(CYCLE) if n["supplier_id"] == "dairy")
     assert dairy["status"] == "failed" and "address rejected" in dairy["reason"]
     assert recipients(mailbox()) == ["farm@example.org"]
+    summary = OrderCycleRepository().get_many_with_summaries([], [CYCLE])[1][CYCLE]  # what the list of cycles shows
+    assert (summary["notified"], summary["failed"]) == ({"farm"}, {"dairy"})
 
 
 def test_the_sweep_processes_a_cycle_missed_long_ago_opening_first(hub, clock, scheduler, mailbox):

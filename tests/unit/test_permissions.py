@@ -482,38 +482,44 @@ DELI = enterprise("deli", "Deli", "hub")
 def test_suppliers_are_producers_that_granted_the_coordinator():
     assert supplier_refusal(HUB, FARM, GRAPH) is None
     assert supplier_refusal(HUB, BAKERY, GRAPH) is None
-    assert supplier_refusal(HUB, ORCHARD, GRAPH) == (
+    assert supplier_refusal(HUB, ORCHARD, GRAPH).text == (
         "Old Orchard has not granted Green Hub permission to add it to order cycles"
     )
-    assert supplier_refusal(HUB, DELI, GRAPH) == (
+    assert supplier_refusal(HUB, DELI, GRAPH).text == (
         "Deli is not a producer and has not granted Green Hub permission to add it to order cycles"
     )
-    assert supplier_refusal(HUB, MARKET, GRAPH) == "Saturday Market is not a producer"
+    assert supplier_refusal(HUB, MARKET, GRAPH).text == "Saturday Market is not a producer"
 
 
 def test_distributors_are_hubs_that_granted_the_coordinator_with_shipping_and_payment():
     assert distributor_refusal(HUB, MARKET, GRAPH, True, True) is None
     assert distributor_refusal(HUB, HUB, GRAPH, True, True) is None
-    assert distributor_refusal(HUB, MARKET, GRAPH, True, False) == "Saturday Market has no payment method"
-    assert distributor_refusal(HUB, MARKET, GRAPH, False, True) == "Saturday Market has no shipping method"
-    assert distributor_refusal(HUB, DELI, GRAPH, False, False) == (
+    assert distributor_refusal(HUB, MARKET, GRAPH, True, False).text == "Saturday Market has no payment method"
+    assert distributor_refusal(HUB, MARKET, GRAPH, False, True).text == "Saturday Market has no shipping method"
+    assert distributor_refusal(HUB, DELI, GRAPH, False, False).text == (
         "Deli has not granted Green Hub permission to add it to order cycles, has no shipping method "
         "and has no payment method"
     )
-    assert distributor_refusal(HUB, BAKERY, GRAPH, True, True) == "Corner Bakery is not a hub"
+    assert distributor_refusal(HUB, DELI, GRAPH, False, False).reasons == (
+        {"code": "not_granted", "ability": "add_to_order_cycle", "grantee": "Green Hub"},
+        {"code": "no_shipping_method"},
+        {"code": "no_payment_method"},
+    )
+    assert distributor_refusal(HUB, BAKERY, GRAPH, True, True).text == "Corner Bakery is not a hub"
 
 
 def test_a_shops_cycles_have_the_shop_as_only_supplier_and_distributor():
     assert supplier_refusal(BAKERY, BAKERY, GRAPH) is None
     assert distributor_refusal(BAKERY, BAKERY, GRAPH, True, True) is None
-    assert distributor_refusal(BAKERY, BAKERY, GRAPH, True, False) == "Corner Bakery has no payment method"
-    assert "only supplier" in supplier_refusal(BAKERY, FARM, GRAPH)
-    assert "only distributor" in distributor_refusal(BAKERY, MARKET, GRAPH, True, True)
+    assert distributor_refusal(BAKERY, BAKERY, GRAPH, True, False).text == "Corner Bakery has no payment method"
+    assert "only supplier" in supplier_refusal(BAKERY, FARM, GRAPH).text
+    assert "only distributor" in distributor_refusal(BAKERY, MARKET, GRAPH, True, True).text
 
 
 def test_a_profile_cannot_coordinate():
-    assert "profiles cannot coordinate" in supplier_refusal(FARM, FARM, GRAPH)
-    assert "profiles cannot coordinate" in distributor_refusal(FARM, MARKET, GRAPH, True, True)
+    assert "profiles cannot coordinate" in supplier_refusal(FARM, FARM, GRAPH).text
+    assert "profiles cannot coordinate" in distributor_refusal(FARM, MARKET, GRAPH, True, True).text
+    assert supplier_refusal(FARM, FARM, GRAPH).reasons == ({"code": "coordinator_is_profile", "coordinator": "Hill Farm"},)
 
 
 # --- Revoking

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { isoToZoned, zonedToIso } from "../../../web/shared/timezone.js";
 import { api } from "../api.js";
 import { i18n, t } from "../lang.js";
-import { announce, Checkbox, describe, Field, href, html, LoadFailed, Loading, Page } from "../ui.js";
+import { announce, Checkbox, describe, Field, href, html, LoadFailed, Loading, Page, useUnsavedChanges } from "../ui.js";
 import { Notifications, NotifyProducers, StatusBadge } from "./order_cycles.js";
 
 export const STEPS = ["general", "incoming", "outgoing", "methods"];
@@ -119,15 +119,16 @@ export function CycleEditor({ id, step }) {
   const take = (fresh) => { setData(fresh); setBase(stateOf(fresh)); setDraft(stateOf(fresh)); };
   useEffect(() => { load().then(take, setLoadError); }, [id]);
 
+  // Each setting and each exchange field changed counts once; an exchange added or removed, once.
+  const pending = base && draft ? differences(base, draft).reduce((n, [section, , fields]) =>
+    n + (section === "settings" || !fields ? 1 : Object.keys(fields).length), 0) : 0;
+  useUnsavedChanges(pending > 0, (route) => route[0] === "order-cycles" && route[1] === id);
+
   const current = STEPS.includes(step) ? step : "general";
   if (loadError) return html`<${Page} title=${t("cycles.title")}><${LoadFailed} error=${loadError} /><//>`;
   if (!data || !draft) return html`<${Page} title=${t("cycles.title")}><${Loading} /><//>`;
 
   const names = Object.fromEntries([data.coordinator, ...data.suppliers, ...data.distributors].map((e) => [e.id, e.name]));
-  // Each setting and each exchange field changed counts once; an exchange added or removed, once.
-  const pending = differences(base, draft).reduce((n, [section, , fields]) =>
-    n + (section === "settings" || !fields ? 1 : Object.keys(fields).length), 0);
-
   const submit = async () => {
     setBusy(true);
     setProblem(null);
@@ -152,6 +153,12 @@ export function CycleEditor({ id, step }) {
     } finally {
       setBusy(false);
     }
+  };
+
+  const discard = () => {
+    setDraft(base);
+    setProblem(null);
+    announce(t("editor.discarded"));
   };
 
   /** A supplier's products and fees, asked for once, when a panel showing them opens. */
@@ -186,7 +193,9 @@ export function CycleEditor({ id, step }) {
     <div class="savebar" data-testid="savebar">
       <button type="button" class="button" onClick=${submit} disabled=${busy || pending === 0} data-testid="save-cycle">
         ${busy ? t("editor.saving") : t("editor.save")}</button>
-      ${pending > 0 && html`<span data-testid="unsaved">${t("editor.unsaved", { count: pending })}</span>`}
+      ${pending > 0 && html`<button type="button" class="button button--secondary" onClick=${discard} disabled=${busy}
+        data-testid="discard-changes">${t("editor.discard")}</button>
+        <span data-testid="unsaved">${t("editor.unsaved", { count: pending })}</span>`}
       ${problem && html`<p class="form-error" role="alert" tabindex="-1" data-testid="form-error">${problem.text}</p>`}
     </div>
   <//>`;
@@ -334,6 +343,16 @@ function General({ data, draft, setDraft, problem }) {
 
 // --- Step 2: incoming
 
+/** Why a candidate cannot be added, in the reader's language, from the API's reason codes (its
+ * English sentence for a code this console does not know). */
+function refusalText(candidate) {
+  const reasons = candidate.refusal_reasons || [];
+  if (!reasons.every((r) => i18n.has(`refusal.${r.code}`))) return candidate.refusal;
+  const said = reasons.map((r) => t(`refusal.${r.code}`, { ...r, role: r.role && t(`cycles.role.${r.role}`) }));
+  if (reasons[0].code.startsWith("coordinator_")) return said.join(" ");
+  return `${candidate.name} ${new Intl.ListFormat(i18n.locale, { type: "conjunction" }).format(said)}`;
+}
+
 /** Coordinator only: add a supplier or a distributor among those listed, each refused one with its reason. */
 function Candidates({ list, taken, onAdd, title, hint, empty, testid }) {
   const open = list.filter((e) => !taken.includes(e.id));
@@ -346,7 +365,7 @@ function Candidates({ list, taken, onAdd, title, hint, empty, testid }) {
         <button type="button" class="button button--secondary button--small" disabled=${!!e.refusal}
           aria-describedby=${e.refusal ? `reason-${e.id}` : undefined} onClick=${() => onAdd(e)}
           data-testid="add-candidate">${t("editor.add", { name: e.name })}</button>
-        ${e.refusal && html`<span class="candidate__reason" id=${`reason-${e.id}`} data-testid="candidate-reason">${t("editor.cannotAdd", { reason: e.refusal })}</span>`}
+        ${e.refusal && html`<span class="candidate__reason" id=${`reason-${e.id}`} data-testid="candidate-reason">${t("editor.cannotAdd", { reason: refusalText(e) })}</span>`}
       </li>`)}</ul>`}
   </section>`;
 }

@@ -58,6 +58,19 @@ export function Notifications({ editor }) {
   </li>`)}</ul>`;
 }
 
+/** In the list, from the list's own answer: whether producers were notified (when, for the
+ * coordinator) and a marker when an email bounced or failed; the details are a disclosure away. */
+function NotifiedSummary({ summary, zone }) {
+  const coordinator = "notified_at" in summary;
+  const failed = summary.failed_supplier_ids.length;
+  const said = coordinator
+    ? (summary.notified_at ? t("cycles.producersNotified", { when: i18n.formatDate(summary.notified_at, zone) }) : t("cycles.producersNotNotified"))
+    : t(summary.supplier_ids.length ? "cycles.youWereNotified" : "cycles.youWereNotNotified");
+  return html`<p class="cycle__meta" data-testid="producers-notified">${said}
+    ${failed > 0 && html` <strong class="cycle__bounce" data-testid="notification-failed">${coordinator
+      ? t("cycles.notDelivered", { count: failed }) : t("cycles.yoursNotDelivered")}</strong>`}</p>`;
+}
+
 /** In the list, asked for when the person opens it: one request for that cycle only. */
 function NotificationsOnDemand({ cycle }) {
   const [editor, setEditor] = useState(null);
@@ -72,7 +85,7 @@ function NotificationsOnDemand({ cycle }) {
 }
 
 /** Seed 003's "Notifier les producteurs": asked first, then the number of emails sent. */
-export function NotifyProducers({ cycle }) {
+export function NotifyProducers({ cycle, onNotified }) {
   const [asking, setAsking] = useState(false);
   const [error, setError] = useState(null);
   const [told, setTold] = useState("");
@@ -83,6 +96,7 @@ export function NotifyProducers({ cycle }) {
       const { emails_sent: count } = await api("POST", ["order-cycles", cycle.id, "notify-producers"]);
       setTold(t("cycles.notified", { count }));
       announce(t("cycles.notified", { count }));
+      if (onNotified && count > 0) onNotified();
     } catch (err) {
       setError(describe(err));
     }
@@ -97,7 +111,7 @@ export function NotifyProducers({ cycle }) {
   </div>`;
 }
 
-function CoordinatorActions({ cycle, onChanged }) {
+function CoordinatorActions({ cycle, onChanged, onNotified }) {
   const [asking, setAsking] = useState(false);
   const [error, setError] = useState(null);
   const act = (action) => async () => {
@@ -126,7 +140,7 @@ function CoordinatorActions({ cycle, onChanged }) {
         aria-label=${t("cycles.duplicateLabel", { name: cycle.name })} data-testid="duplicate-cycle">${t("cycles.duplicate")}</button>
       <button type="button" class="button button--danger button--small" onClick=${() => setAsking(true)}
         aria-label=${t("common.deleteLabel", { name: cycle.name })} data-testid="delete-cycle">${t("common.delete")}</button>
-    <${NotifyProducers} cycle=${cycle} />
+    <${NotifyProducers} cycle=${cycle} onNotified=${onNotified} />
     ${asking && html`<${Confirm} question=${t("cycles.deleteConfirm", { name: cycle.name })} yes=${t("cycles.deleteYes")}
       onYes=${remove} onCancel=${() => setAsking(false)} testid="confirm-delete" />`}
     <${FormError} error=${error} />
@@ -160,6 +174,10 @@ function CycleRow({ cycle, mine, onChanged }) {
   const roles = Object.entries(cycle.roles).map(([id, list]) =>
     `${list.map((r) => t(`cycles.role.${r}`)).join(", ")} (${mine[id] ? mine[id].name : id})`);
   const label = coordinator ? t("cycles.editLabel", { name: cycle.name }) : t("cycles.viewLabel", { name: cycle.name });
+  // Just notified from this row: said at once, without reloading the list (and losing the count told).
+  const [notifiedNow, setNotifiedNow] = useState(null);
+  const summary = cycle.producers_notified && (notifiedNow
+    ? { ...cycle.producers_notified, notified_at: notifiedNow } : cycle.producers_notified);
   return html`<li class=${`cycle cycle--${cycle.status}`} data-testid="cycle" data-cycle-id=${cycle.id}>
     <div class="cycle__head">
       <${StatusBadge} status=${cycle.status} />
@@ -167,12 +185,13 @@ function CycleRow({ cycle, mine, onChanged }) {
     </div>
     <p class="cycle__meta"><${CycleDates} cycle=${cycle} zone=${zone} /> (${zone.replaceAll("_", " ")})</p>
     <p class="cycle__meta" data-testid="cycle-roles">${t("cycles.role")}: ${roles.join(" · ")}</p>
+    ${summary && html`<${NotifiedSummary} summary=${summary} zone=${zone} />`}
     ${coordinator && html`
       <details class="cycle__edit">
         <summary>${t("cycles.editInPlace")}</summary>
         <${InPlaceForm} key=${`${cycle.name}${cycle.opens_at}${cycle.closes_at}`} cycle=${cycle} zone=${zone} onChanged=${onChanged} />
       </details>
-      <${CoordinatorActions} cycle=${cycle} onChanged=${onChanged} />`}
+      <${CoordinatorActions} cycle=${cycle} onChanged=${onChanged} onNotified=${() => setNotifiedNow(new Date().toISOString())} />`}
     ${(coordinator || Object.values(cycle.roles).some((r) => r.includes("supplier"))) && html`<${NotificationsOnDemand} cycle=${cycle} />`}
   </li>`;
 }

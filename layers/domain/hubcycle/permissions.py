@@ -70,35 +70,66 @@ class PermissionGraph:
 # --- Who may take part in a cycle (seed 003 and 004: "Registered as a Hub", "have granted ...")
 
 
-def _sentence(name: str, reasons: list[str]) -> str | None:
-    if not reasons:
-        return None
-    listed = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
-    return f"{name} {listed}"
+@dataclass(frozen=True)
+class Refusal:
+    """Why an enterprise cannot take part in a coordinator's cycles. `reasons` are stable codes
+    with their parameters, for screens to say them in the reader's language: about the
+    enterprise itself (`not_producer`, `not_hub`, `not_granted` with the `ability` and the
+    `grantee` coordinator's name, `no_shipping_method`, `no_payment_method`), or about the
+    coordinator (`coordinator_is_profile`, `coordinator_is_shop` with `coordinator` and `role`).
+    `text` is the English sentence, for API clients and error messages."""
+
+    enterprise: str
+    """The name of the enterprise refused."""
+    reasons: tuple[dict, ...]
+
+    @property
+    def text(self) -> str:
+        phrases = [_PHRASES[r["code"]].format(**r) for r in self.reasons]
+        if self.reasons[0]["code"] in _ABOUT_THE_COORDINATOR:
+            return phrases[0]
+        listed = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+        return f"{self.enterprise} {listed}"
 
 
-def _coordinator_refusal(coordinator: Enterprise, participant: Enterprise, role: str) -> str | None:
+_ABOUT_THE_COORDINATOR = ("coordinator_is_profile", "coordinator_is_shop")
+_PHRASES = {
+    "coordinator_is_profile": "{coordinator} is a profile, and profiles cannot coordinate order cycles",
+    "coordinator_is_shop": "{coordinator} is a shop: its order cycles have the shop itself as only {role}",
+    "not_producer": "is not a producer",
+    "not_hub": "is not a hub",
+    "not_granted": "has not granted {grantee} permission to add it to order cycles",
+    "no_shipping_method": "has no shipping method",
+    "no_payment_method": "has no payment method",
+}
+
+
+def _refusal(participant: Enterprise, reasons: list[dict]) -> Refusal | None:
+    return Refusal(participant.name, tuple(reasons)) if reasons else None
+
+
+def _coordinator_refusal(coordinator: Enterprise, participant: Enterprise, role: str) -> Refusal | None:
     if not coordinator.can_coordinate:
-        return f"{coordinator.name} is a profile, and profiles cannot coordinate order cycles"
+        return _refusal(participant, [{"code": "coordinator_is_profile", "coordinator": coordinator.name}])
     if coordinator.is_producer_shop and participant.id != coordinator.id:
-        return f"{coordinator.name} is a shop: its order cycles have the shop itself as only {role}"
+        return _refusal(participant, [{"code": "coordinator_is_shop", "coordinator": coordinator.name, "role": role}])
     return None
 
 
-def _not_granted(participant: Enterprise, coordinator: Enterprise, graph: PermissionGraph) -> list[str]:
+def _not_granted(participant: Enterprise, coordinator: Enterprise, graph: PermissionGraph) -> list[dict]:
     if graph.adds_to_cycles_of(participant.id, coordinator.id):
         return []
-    return [f"has not granted {coordinator.name} permission to add it to order cycles"]
+    return [{"code": "not_granted", "ability": Ability.add_to_order_cycle.value, "grantee": coordinator.name}]
 
 
-def supplier_refusal(coordinator: Enterprise, supplier: Enterprise, graph: PermissionGraph) -> str | None:
+def supplier_refusal(coordinator: Enterprise, supplier: Enterprise, graph: PermissionGraph) -> Refusal | None:
     """Why `supplier` cannot supply `coordinator`'s cycles, or None if it can. The coordinator
     itself must be a producer too, as only producers have products."""
     refusal = _coordinator_refusal(coordinator, supplier, "supplier")
     if refusal:
         return refusal
-    reasons = [] if supplier.is_producer else ["is not a producer"]
-    return _sentence(supplier.name, reasons + _not_granted(supplier, coordinator, graph))
+    reasons = [] if supplier.is_producer else [{"code": "not_producer"}]
+    return _refusal(supplier, reasons + _not_granted(supplier, coordinator, graph))
 
 
 def distributor_refusal(
@@ -107,7 +138,7 @@ def distributor_refusal(
     graph: PermissionGraph,
     has_shipping_method: bool,
     has_payment_method: bool,
-) -> str | None:
+) -> Refusal | None:
     """Why `distributor` cannot sell `coordinator`'s cycles, or None if it can. Seed 003: a hub
     without a shipping or payment method shows in the list but cannot be chosen."""
     refusal = _coordinator_refusal(coordinator, distributor, "distributor")
@@ -115,13 +146,13 @@ def distributor_refusal(
         return refusal
     reasons = []
     if distributor.id != coordinator.id and distributor.kind != EnterpriseKind.hub:
-        reasons.append("is not a hub")
+        reasons.append({"code": "not_hub"})
     reasons += _not_granted(distributor, coordinator, graph)
     if not has_shipping_method:
-        reasons.append("has no shipping method")
+        reasons.append({"code": "no_shipping_method"})
     if not has_payment_method:
-        reasons.append("has no payment method")
-    return _sentence(distributor.name, reasons)
+        reasons.append({"code": "no_payment_method"})
+    return _refusal(distributor, reasons)
 
 
 # --- What a user may see and change in one cycle (seed 004)

@@ -140,6 +140,10 @@ def notification(run: str, supplier_id: str) -> str:
     return f"{NOTIFICATION_PREFIX}{run}#{supplier_id}"
 
 
+PRODUCERS_NOTIFIED_SK = "PRODUCERS_NOTIFIED"
+"""A cycle's summary of its producer emails, for the list of cycles (sorts after ORDER#: shop reads skip it)."""
+
+
 OUTBOX = "OUTBOX"
 """GSI1 partition of outbox items not delivered yet, sorted by creation: the sweep's one Query."""
 

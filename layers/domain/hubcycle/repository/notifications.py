@@ -8,7 +8,10 @@ admin has moved since), in the same transaction as the outbox items the step owe
 - `OUTBOX#HUB_SUMMARY#{run}#{enterprise}`: a hub's closing summary (coordinator, distributors);
 - `OUTBOX#ORDER_CHANGE#{order}#{version}`: the customer's email about a manager's correction,
   written in the correction's own transaction.
-An item is `pending` until delivered (`sent`), or `failed` (given up, or bounced). While pending it
+An item is `pending` until delivered (`sent`), or `failed` (given up, or bounced). Each producer
+email's outcome is also summed up, in the same write, on the cycle's `PRODUCERS_NOTIFIED` item:
+`notified_at` (the last one sent), `notified` (suppliers sent one) and `failed` (suppliers whose
+last one failed or bounced), so the list of cycles shows it without reading every email. While pending it
 sits in the sparse GSI1 partition `OUTBOX`, which is how the sweep finds what a crash or an error
 left behind without a Scan. A sender owns an item while its `claim` is fresh (CLAIM_SECONDS); once
 sent, a notification is indexed by its SES message id, so a bounce finds it with one Query."""
@@ -102,6 +105,17 @@ def _processing_action(previous: OrderCycle, processed: OrderCycle) -> dict:
                          condition=f"attribute_exists(PK) AND {condition}")
 
 
+def _summary_action(order_cycle_id: str, supplier_id: str, sent_at: datetime | None) -> dict:
+    """A producer email sent (at `sent_at`) or failed, on its cycle's summary: a later email that
+    goes through clears the supplier's failure."""
+    if sent_at is None:
+        return update_action(keys.order_cycle(order_cycle_id), keys.PRODUCERS_NOTIFIED_SK, "ADD failed :s",
+                             {":s": {supplier_id}})
+    return update_action(keys.order_cycle(order_cycle_id), keys.PRODUCERS_NOTIFIED_SK,
+                         "SET notified_at = :now ADD notified :s DELETE failed :s",
+                         {":now": keys.iso(sent_at), ":s": {supplier_id}})
+
+
 class OutboxRepository(Repository):
     def record(self, previous: OrderCycle, processed: OrderCycle, items: list[dict]) -> list[OutboxItem] | None:
         """Save `processed` (read as `previous`) with its outbox items. None when the cycle's dates
@@ -160,26 +174,31 @@ class OutboxRepository(Repository):
                       "REMOVE claim, claimed_at, reason")
         else:
             update += ", GSI1PK, GSI1SK"
-        self._as_claimant(item, claim, update, values)
+        self._as_claimant(item, claim, update, values, now)
 
     def release(self, item: OutboxItem, claim: str, reason: str, final: bool = False) -> bool:
         """Delivery failed: pending again for the next run, or failed for good (`final`, or after
         MAX_ATTEMPTS). Returns True when it was given up."""
         if final or item.attempts >= MAX_ATTEMPTS:
             self._as_claimant(item, claim, "SET #status = :failed, reason = :reason REMOVE claim, claimed_at, GSI1PK, GSI1SK",
-                              {":failed": FAILED, ":reason": reason[:500], ":claim": claim})
+                              {":failed": FAILED, ":reason": reason[:500], ":claim": claim}, None)
             return True
         self._as_claimant(item, claim, "SET reason = :reason REMOVE claim, claimed_at",
                           {":reason": reason[:500], ":claim": claim})
         return False
 
-    def _as_claimant(self, item: OutboxItem, claim: str, update: str, values: dict) -> None:
-        """Only the item's current claimant writes its outcome (a stale one lost it to another sender).
-        A transaction of one: the shop function, which delivers the email of a shopper's own change,
+    def _as_claimant(self, item: OutboxItem, claim: str, update: str, values: dict,
+                     sent_at: datetime | None = None) -> None:
+        """Only the item's current claimant writes its outcome (a stale one lost it to another
+        sender). A producer email's outcome (sent at `sent_at`, or failed) goes on the cycle's
+        summary in the same transaction; a retry that stays pending (no `#status`) changes nothing there.
+        Always a transaction: the shop function, which delivers the email of a shopper's own change,
         may write only inside transactions (functions/shop/.chalice/policy.json)."""
+        action = update_action(keys.order_cycle(item.order_cycle_id), item.key, update, values,
+                               condition="claim = :claim", names=_STATUS if "#status" in update else None)
+        summed = item.kind == EMAIL and "#status" in update
         try:
-            self.transact([update_action(keys.order_cycle(item.order_cycle_id), item.key, update, values,
-                                         condition="claim = :claim", names=_STATUS if "#status" in update else None)])
+            self.transact([action, _summary_action(item.order_cycle_id, item.supplier_id, sent_at)] if summed else [action])
         except TransactionCancelled:
             pass
 
@@ -197,6 +216,8 @@ class OutboxRepository(Repository):
         """An SES bounce or complaint: the notification(s) sent as this message failed after all."""
         items = self.index_partition(keys.ses_message(ses_message_id))
         for item in items:
-            self.update(item["PK"], item["SK"], "SET #status = :failed, reason = :reason",
-                        {":failed": FAILED, ":reason": reason[:500]}, names=_STATUS)
+            action = update_action(item["PK"], item["SK"], "SET #status = :failed, reason = :reason",
+                                   {":failed": FAILED, ":reason": reason[:500]}, names=_STATUS)
+            summary = [_summary_action(item["order_cycle_id"], item["supplier_id"], None)] if item.get("kind") == EMAIL else []
+            self.transact([action, *summary])
         return len(items)

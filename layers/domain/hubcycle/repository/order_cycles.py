@@ -147,6 +147,19 @@ class OrderCycleRepository(Repository):
         items = self.batch_get((keys.order_cycle(c), keys.CYCLE_SK) for c in cycle_ids)
         return [from_item(OrderCycle, i) for i in items]
 
+    def get_many_with_summaries(self, cycle_ids: Iterable[str], summarised: Iterable[str]) -> tuple[list[OrderCycle], dict[str, dict]]:
+        """The cycles, and the summary of the producer emails of those `summarised` that sent any
+        (`notified_at`, `notified`, `failed`: OutboxRepository writes it), in the same BatchGetItem."""
+        wanted = [(keys.order_cycle(c), keys.CYCLE_SK) for c in cycle_ids]
+        wanted += [(keys.order_cycle(c), keys.PRODUCERS_NOTIFIED_SK) for c in summarised]
+        cycles, summaries = [], {}
+        for item in self.batch_get(wanted):
+            if item["SK"] == keys.CYCLE_SK:
+                cycles.append(from_item(OrderCycle, item))
+            else:
+                summaries[item["PK"].removeprefix(keys.ORDER_CYCLE_PREFIX)] = item
+        return cycles, summaries
+
     def save(self, cycle: OrderCycle, previous: OrderCycle) -> OrderCycle:
         """Write `cycle` if nobody saved since `previous` was read, and the coordinator is unchanged.
         The scheduler's records do not count as a save: when only they changed, `cycle` is rebased

@@ -14,7 +14,14 @@ from concurrent.futures import ThreadPoolExecutor
 from hubcycle.enterprises import Enterprise, EnterpriseKind
 from hubcycle.errors import Forbidden
 from hubcycle.order_cycles import Id, OrderCycle
-from hubcycle.permissions import Ability, OrderCycleAccess, PermissionGraph, distributor_refusal, supplier_refusal
+from hubcycle.permissions import (
+    Ability,
+    OrderCycleAccess,
+    PermissionGraph,
+    Refusal,
+    distributor_refusal,
+    supplier_refusal,
+)
 from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.enterprises import EnterpriseRepository
 from hubcycle.repository.notifications import OutboxRepository
@@ -74,14 +81,14 @@ def editor(caller: Caller, cycle_id: str, query: EditorQuery) -> dict:
                   "distributor_ids": sorted(access.distributor_ids)},
         "suppliers": [
             {**_named(found[s]), "in_cycle": cycle.incoming_of(s) is not None,
-             "refusal": supplier_refusal(coordinator, found[s], graph) if cycle.incoming_of(s) is None else None,
+             **_refused(supplier_refusal(coordinator, found[s], graph) if cycle.incoming_of(s) is None else None),
              "rights": access.incoming_rights(cycle.coordinator_id, s)}
             for s in suppliers
         ],
         "distributors": [
             {**_named(found[d]), "in_cycle": cycle.outgoing_of(d) is not None,
-             "refusal": None if cycle.outgoing_of(d) is not None else distributor_refusal(
-                 coordinator, found[d], graph, bool(method_lists[d][0]), bool(method_lists[d][1])),
+             **_refused(None if cycle.outgoing_of(d) is not None else distributor_refusal(
+                 coordinator, found[d], graph, bool(method_lists[d][0]), bool(method_lists[d][1]))),
              "rights": access.outgoing_rights(cycle, d),
              "shipping_methods": [_method(m, pickup=m.pickup) for m in method_lists[d][0]],
              "payment_methods": [_method(m) for m in method_lists[d][1]]}
@@ -157,6 +164,12 @@ def _distributors(cycle: OrderCycle, access: OrderCycleAccess, found: dict[str, 
 def _fee_list(fees) -> list[dict]:
     return sorted(({"id": f.id, "name": f.name, "enterprise_id": f.enterprise_id, "fee_type": f.fee_type.value}
                    for f in fees), key=lambda f: (f["name"].lower(), f["id"]))
+
+
+def _refused(refusal: Refusal | None) -> dict:
+    """The English sentence for API clients, and the reasons by code for screens in any language."""
+    return {"refusal": refusal.text if refusal else None,
+            "refusal_reasons": list(refusal.reasons) if refusal else []}
 
 
 def _named(enterprise: Enterprise) -> dict:

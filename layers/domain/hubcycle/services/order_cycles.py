@@ -16,6 +16,7 @@ from hubcycle.order_cycles import SCHEDULER_RECORDS, Id, IncomingExchange, Order
 from hubcycle.permissions import (
     OrderCycleAccess,
     PermissionGraph,
+    Refusal,
     apply_incoming_edit,
     apply_outgoing_edit,
     cycles_changed_by_revoke,
@@ -50,8 +51,9 @@ class ListingQuery(Body):
 
 def listing(caller: Caller, query: ListingQuery) -> list[dict]:
     """The cycles the caller's enterprises take part in, newest closing first (undated ones,
-    being prepared, first of all), each with `status` and the caller's `roles` in it. One Query
-    per enterprise, then the cycles by BatchGetItem."""
+    being prepared, first of all), each with `status`, the caller's `roles` in it and what it may
+    see of the producer emails sent. One Query per enterprise, then the cycles and their email
+    summaries by BatchGetItem."""
     if query.enterprise_id:
         caller.require_manager(query.enterprise_id)
         enterprise_ids = {query.enterprise_id}
@@ -67,7 +69,9 @@ def listing(caller: Caller, query: ListingQuery) -> list[dict]:
             if closes_at and datetime.fromisoformat(closes_at) < since:
                 continue
             roles.setdefault(participation["order_cycle_id"], {})[enterprise_id] = participation["roles"]
-    cycles = sorted(repository.get_many(roles), key=lambda c: (c.closes_at or _NEVER, c.name), reverse=True)
+    told = {c: _suppliers_told(r) for c, r in roles.items()}
+    found, summaries = repository.get_many_with_summaries(roles, [c for c, seen in told.items() if seen])
+    cycles = sorted(found, key=lambda c: (c.closes_at or _NEVER, c.name), reverse=True)
     return [
         {
             "id": cycle.id,
@@ -78,9 +82,30 @@ def listing(caller: Caller, query: ListingQuery) -> list[dict]:
             "status": cycle.status(now).value,
             "automatic_notifications": cycle.automatic_notifications,
             "roles": roles[cycle.id],
+            **_producers_notified(summaries.get(cycle.id, {}), told[cycle.id]),
         }
         for cycle in cycles
     ]
+
+
+def _suppliers_told(roles: dict[str, list[str]]) -> set[str] | bool:
+    """Whose producer emails the caller sees in a cycle: all (True) as its coordinator, else
+    those of its enterprises that supply it (none: False)."""
+    if any("coordinator" in r for r in roles.values()):
+        return True
+    return {e for e, r in roles.items() if "supplier" in r} or False
+
+
+def _producers_notified(summary: dict, told: set[str] | bool) -> dict:
+    """`producers_notified` for the list, as the caller may see it (seed 004): the coordinator
+    gets when the last email went and every supplier's outcome; a supplier its own."""
+    if not told:
+        return {}
+    seen = (lambda ids: sorted(ids)) if told is True else (lambda ids: sorted(set(ids) & told))
+    found = {"supplier_ids": seen(summary.get("notified", ())), "failed_supplier_ids": seen(summary.get("failed", ()))}
+    if told is True:
+        found["notified_at"] = summary.get("notified_at") and _iso(datetime.fromisoformat(summary["notified_at"]))
+    return {"producers_notified": found}
 
 
 def read(caller: Caller, cycle_id: str) -> dict:
@@ -321,9 +346,9 @@ def _pair(coordinator_id: str, other_id: str):
     return found[coordinator_id], found[other_id]
 
 
-def _refuse(field: str, refusal: str | None) -> None:
+def _refuse(field: str, refusal: Refusal | None) -> None:
     if refusal:
-        raise Invalid(f"{refusal}.", field=field)
+        raise Invalid(f"{refusal.text}.", field=field)
 
 
 def _merged(current, body, **key: str) -> dict:
