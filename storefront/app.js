@@ -437,7 +437,7 @@ function buildShopPage(view) {
   return h("div", { class: "shop" },
     h("p", { class: "breadcrumb" }, h("a", { href: "#/" }, h("span", { "aria-hidden": "true" }, "← "), t("nav.shops"))),
     h("div", { class: "shop__head" },
-      view.shop.logo_url ? h("img", { class: "shop__logo", src: view.shop.logo_url, alt: "", width: "64", height: "64", decoding: "async" }) : null,
+      view.shop.logo_url ? h("img", { class: "shop__logo", alt: "", width: "64", height: "64", decoding: "async", ...fitted(view.shop.logo_url, view.shop.logo_copies, "64px") }) : null,
       h("h1", { class: "shop__name" }, view.shopName), cycleBox),
     buildShopInfo(view),
     h("div", { class: "shop__layout" },
@@ -606,9 +606,20 @@ function unitPriceText(variant) {
   return t("product.unitPrice", { price: formatMoney(up.amount), per: t(`per.${up.per}`) });
 }
 
-/** Loaded lazily, its box reserved (width, height, CSS aspect-ratio) so that nothing moves when it comes. */
-function photo(url, alt, width) {
-  return h("img", { class: "product__photo", src: url, alt, width: String(width), height: String(Math.round(width * 0.75)), loading: "lazy", decoding: "async" });
+/** Loaded lazily, its box reserved (width, height, CSS aspect-ratio) so that nothing moves when it comes.
+ * `sizes`: the card's width, for browsers that cannot measure a lazy image themselves ("auto"): the
+ * screen less its margins on a phone (one column), at most 28rem beside other cards. */
+function photo(url, copies, alt, width) {
+  return h("img", { class: "product__photo", alt, width: String(width), height: String(Math.round(width * 0.75)), loading: "lazy",
+    decoding: "async", ...fitted(url, copies, "auto, (min-width: 31rem) 28rem, calc(100vw - 3.625rem)") });
+}
+
+/** `src`, and the smaller copies made at upload (the API's `image_copies`/`logo_copies`) for the
+ * browser to choose from at the size shown; an image without copies is shown as it is. */
+function fitted(url, copies, sizes) {
+  const list = Array.isArray(copies) ? copies.filter((c) => c && c.url && c.width > 0) : [];
+  if (!list.length) return { src: url };
+  return { sizes, srcset: list.map((c) => `${c.url} ${c.width}w`).join(", "), src: url };
 }
 
 function buildProduct(view, variants) {
@@ -637,7 +648,7 @@ function buildProduct(view, variants) {
     : null;
   card.el = h("li", { class: "product", "data-testid": "product", "data-product-id": String(first.product_id ?? ""),
     "data-variant-ids": variants.map((v) => v.variant_id).join(" ") },
-    first.image_url ? photo(first.image_url, "", 320) : null,
+    first.image_url ? photo(first.image_url, first.image_copies, "", 320) : null,
     h("div", { class: "product__info" },
       h("h3", { class: "product__name", id: nameId }, String(first.product_name || ""),
         variants.length === 1 && variantLabel(first) ? h("span", { class: "product__variant" }, variantLabel(first)) : null),
@@ -1299,7 +1310,7 @@ async function showProducer(token, shopId, producerId) {
   render(h("article", { class: "producer-page", "data-testid": "producer-page" },
     back,
     h("div", { class: "producer-page__head" },
-      producer.logo_url ? h("img", { class: "producer-page__photo", src: producer.logo_url, alt: "", width: "160", height: "160", decoding: "async" }) : null,
+      producer.logo_url ? h("img", { class: "producer-page__photo", alt: "", width: "160", height: "160", decoding: "async", ...fitted(producer.logo_url, producer.logo_copies, "160px") }) : null,
       h("div", {},
         h("h1", {}, String(producer.name)),
         producer.address ? h("p", { class: "pre-line", "data-testid": "producer-place" }, String(producer.address)) : null)),

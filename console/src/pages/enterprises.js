@@ -1,6 +1,7 @@
 // A manager's enterprises: the list, a new one, and each enterprise's profile and managers.
 import { api } from "../api.js";
 import { asList } from "../../../web/shared/api.js";
+import { smallerCopies } from "../images.js";
 import { i18n, t } from "../lang.js";
 import { announce, Checkbox, Field, FormError, go, href, html, LoadFailed, Loading, Page, Select, Submit, useForm, useLoad } from "../ui.js";
 
@@ -91,15 +92,24 @@ function changed(values, original) {
   return Object.fromEntries(PROFILE_FIELDS.filter((f) => values[f] !== (original[f] ?? "")).map((f) => [f, values[f]]));
 }
 
-/** Upload an image (S3 presigned POST from the admin API); the address it will be served at. */
+/** Upload an image and its smaller copies (S3 presigned POSTs from the admin API); the address the
+ * image will be served at, which names its copies (hubcycle.images). */
 export async function uploadImage(enterpriseId, file) {
-  const slot = await api("POST", ["enterprises", enterpriseId, "uploads"], { content_type: file.type, size: file.size });
-  const body = new FormData();
-  for (const [key, value] of Object.entries(slot.fields || {})) body.append(key, value);
-  body.append("file", file);
-  const answer = await fetch(slot.url, { method: "POST", body });
-  if (!answer.ok) throw { kind: "http", status: answer.status, code: "upload_failed", field: "logo" };
+  const copies = await smallerCopies(file);
+  const slot = await api("POST", ["enterprises", enterpriseId, "uploads"], { content_type: file.type, size: file.size,
+    copies: copies.map((c) => ({ width: c.width, content_type: c.blob.type, size: c.blob.size })) });
+  // Copies first: the original's address names them, so it is only handed out once they are stored.
+  await Promise.all(slot.copies.map((form, i) => postToStorage(form, copies[i].blob)));
+  await postToStorage(slot, file);
   return slot.image_url;
+}
+
+async function postToStorage(form, file) {
+  const body = new FormData();
+  for (const [key, value] of Object.entries(form.fields || {})) body.append(key, value);
+  body.append("file", file);
+  const answer = await fetch(form.url, { method: "POST", body });
+  if (!answer.ok) throw { kind: "http", status: answer.status, code: "upload_failed", field: "logo" };
 }
 
 function ProfileForm({ enterprise, onSaved }) {
