@@ -102,6 +102,7 @@ export const DICTIONARIES = {
     "enterprise.logo": "Logo (JPEG, PNG or WebP, up to 5 MB)",
     "enterprise.logoAlt": "Logo of {name}",
     "enterprise.logoUploaded": "Logo uploaded: save to keep it.",
+    "upload.copies": "Smaller copies for phones: {widths} px wide.",
     "enterprise.created": "{name} is created.",
     "kind.hub": "Hub", "kind.shop": "Shop", "kind.profile": "Profile",
 
@@ -428,6 +429,7 @@ export const DICTIONARIES = {
     "enterprise.logo": "Logo (JPEG, PNG ou WebP, 5\u00a0Mo au plus)",
     "enterprise.logoAlt": "Logo de {name}",
     "enterprise.logoUploaded": `Logo envoyé${N}: enregistrez pour le garder.`,
+    "upload.copies": `Copies réduites pour les téléphones${N}: {widths}${N}px de large.`,
     "enterprise.created": "{name} est créée.",
     "kind.hub": "Plateforme", "kind.shop": "Boutique", "kind.profile": "Profil",
 

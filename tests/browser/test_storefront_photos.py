@@ -58,6 +58,7 @@ def test_a_photo_uploaded_in_the_console_reaches_a_phone_as_its_small_copy(brows
     console.locator('[data-testid="bulk-row"]', has_text="Carottes").get_by_role("link", name="Carottes").first.click()
     console.get_by_label("Photo").set_input_files(files=[{"name": "carottes.png", "mimeType": "image/png", "buffer": png(1200, 900)}])
     expect(console.get_by_role("img", name="Photo of Carottes")).to_be_visible()
+    expect(console.get_by_test_id("image-copies")).to_have_text("Smaller copies for phones: 320 / 640 px wide.")
     console.get_by_role("button", name="Save").click()
     expect(console.get_by_test_id("bulk-row").first).to_be_visible()
     manager.close()
