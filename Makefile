@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV := $(CHECKOV_VENV)/.installed
 
-.PHONY: run test unit synth bench browser-deps console clean
+.PHONY: run test unit synth bench browser-deps console storefront clean
 
 $(INSTALLED): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,11 +32,19 @@ build/console/app.js: node_modules/.package-lock.json $(CONSOLE_SOURCES)
 
 console: build/console/app.js
 
-run: $(INSTALLED) console
+# The storefront: its modules bundled and minified by esbuild into build/storefront/, which is what
+# `make run` serves and infra/deploy.sh uploads.
+STOREFRONT_SOURCES := $(shell find storefront/ web/shared -type f 2>/dev/null)
+build/storefront/app.js: node_modules/.package-lock.json $(STOREFRONT_SOURCES)
+	node storefront/build.mjs
+
+storefront: build/storefront/app.js
+
+run: $(INSTALLED) console storefront
 	$(BIN)/python -m hubcycle.local
 
 # No .pyc next to the sources: Chalice's packaging cache keys on the vendored package's files.
-test: $(INSTALLED) $(CHECKOV) browser-deps console
+test: $(INSTALLED) $(CHECKOV) browser-deps console storefront
 	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q
 
 unit: $(INSTALLED)

@@ -184,11 +184,12 @@ deploy() {
   distribution=$(stack_output StorefrontDistributionId)
 
   say "Publishing the storefront with shopApiUrl=$shop_url, and the console under /console/"
-  make console >&2
+  make console storefront >&2
   "$python" infra/storefront.py --shop-api-url "$shop_url" --dest infra/out/storefront \
     --admin-api-url "$admin_url" --user-pool-id "$(stack_output UserPoolId)" \
     --user-pool-client-id "$(stack_output UserPoolClientId)" >/dev/null
-  aws s3 sync infra/out/storefront "s3://$bucket/" --delete --only-show-errors \
+  # uploads/ holds the managers' photos (POST /enterprises/{id}/uploads): --delete must not touch them.
+  aws s3 sync infra/out/storefront "s3://$bucket/" --delete --only-show-errors --exclude "uploads/*" \
     --exclude config.js --exclude index.html --exclude console/config.js --exclude console/index.html \
     --cache-control "public, max-age=300"
   aws s3 cp infra/out/storefront/index.html "s3://$bucket/index.html" --only-show-errors \

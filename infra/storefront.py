@@ -2,7 +2,7 @@
 """Stage the static sites for upload, with the storefront's config.js pointing at the deployed shop API.
 
     python infra/storefront.py --shop-api-url https://abc123.execute-api.eu-west-1.amazonaws.com/api \
-        [--src storefront] [--dest infra/out/storefront] \
+        [--src build/storefront] [--dest infra/out/storefront] \
         [--admin-api-url URL --user-pool-id ID --user-pool-client-id ID]
 
 With the admin API and the user pool, the managers' console (its build, build/console: `make
@@ -10,7 +10,8 @@ console`) is staged under console/ of the same site, with its own config.js.
 
 infra/deploy.sh runs this after the stack is deployed (the URL is the stack output ShopApiUrl) and
 uploads the staged copy to the private storefront bucket, behind the one CloudFront distribution.
-storefront/ is the site's root; each folder of STATIC_SITES is copied under its path beside it (a
+The storefront's build (build/storefront: `make storefront`, its script bundled and minified) is the
+site's root; each folder of STATIC_SITES is copied under its path beside it (a
 folder that does not exist is skipped). Sources are never modified.
 
 config.js keeps every other setting the storefront's own file has (currency, ...): only the value of
@@ -27,10 +28,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SRC = ROOT / "storefront"
+DEFAULT_SRC = ROOT / "build" / "storefront"
 DEFAULT_DEST = ROOT / "infra" / "out" / "storefront"
 CONSOLE_BUILD = ROOT / "build" / "console"
-NOT_UPLOADED = ("*.md", ".*")
+NOT_UPLOADED = ("*.md", ".*", "*.map")
 STATIC_SITES = {}
 """Other static folders of the repository served from the same bucket and distribution, by the
 path they get there: e.g. {"console": "console"} publishes console/ at /console/."""
@@ -62,7 +63,7 @@ def render_config(text: str | None, shop_api_url: str) -> str:
 
 def stage(src: Path, dest: Path, shop_api_url: str) -> Path:
     if not (src / "index.html").is_file():
-        raise FileNotFoundError(f"{src} has no index.html")
+        raise FileNotFoundError(f"{src} has no index.html: run `make storefront`")
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*NOT_UPLOADED))
@@ -82,7 +83,7 @@ def stage_console(build: Path, dest: Path, admin_api_url: str, user_pool_id: str
     target = dest / "console"
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(build, target, ignore=shutil.ignore_patterns("*.map"))
+    shutil.copytree(build, target, ignore=shutil.ignore_patterns(*NOT_UPLOADED))
     config = {"adminApiUrl": normalize_url(admin_api_url), "userPoolId": user_pool_id,
               "userPoolClientId": user_pool_client_id, "cognitoEndpoint": "", "local": False, "currency": "EUR"}
     (target / "config.js").write_text(f"window.HUBCYCLE_CONSOLE_CONFIG = {json.dumps(config)};\n")

@@ -111,6 +111,7 @@ export const DICTIONARIES = {
     "enterprise.cycleSort.closes_at": "By closing date",
     "enterprise.cycleSort.opens_at": "By opening date",
     "enterprise.hideSoldOut": "Hide sold-out products (otherwise shown as sold out)",
+    "upload.copies": "Smaller copies for phones: {widths} px wide.",
     "enterprise.created": "{name} is created.",
     "kind.hub": "Hub", "kind.shop": "Shop", "kind.profile": "Profile",
 
@@ -446,6 +447,7 @@ export const DICTIONARIES = {
     "enterprise.cycleSort.closes_at": "Par date de fermeture",
     "enterprise.cycleSort.opens_at": "Par date d'ouverture",
     "enterprise.hideSoldOut": "Masquer les produits épuisés (sinon affichés comme épuisés)",
+    "upload.copies": `Copies réduites pour les téléphones${N}: {widths}${N}px de large.`,
     "enterprise.created": "{name} est créée.",
     "kind.hub": "Plateforme", "kind.shop": "Boutique", "kind.profile": "Profil",
 

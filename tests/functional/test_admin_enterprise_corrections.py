@@ -8,7 +8,9 @@ import json
 import urllib.request
 
 from admin_fixtures import ADD, armed, people  # noqa: F401
+from hubcycle import images
 from hubcycle.adapters.aws import client
+from hubcycle.settings import settings
 
 PROFILE = {"description": "Fresh from the valley", "address": "1 Main Street, Lyon", "phone": "+33 4 00 00 00 00",
            "logo_url": "https://cdn.example.org/logo.png"}
@@ -157,3 +159,36 @@ def test_an_image_is_uploaded_to_s3_and_served_where_the_answer_says(people):
     with urllib.request.urlopen(form["image_url"], timeout=10) as served:
         assert served.read() == image
     assert paul.patch(f"/enterprises/{farm}", {"logo_url": form["image_url"]}).ok()["logo_url"] == form["image_url"]
+
+
+def test_smaller_copies_are_uploaded_beside_the_image_whose_address_names_them(people):
+    paul = people("paul@example.org")
+    farm = paul.enterprise("Farm", "profile", is_producer=True)
+    copies = [{"width": 640, "content_type": "image/webp", "size": 20}, {"width": 320, "content_type": "image/jpeg", "size": 10}]
+    form = paul.post(f"/enterprises/{farm}/uploads", {"content_type": "image/png", "size": 40, "copies": copies}).ok(201)
+    assert form["image_url"].endswith(".320w-jpg.640w-webp.png")
+    assert [(c["width"], c["image_url"].rsplit(".", 2)[1:]) for c in form["copies"]] == [(320, ["320w", "jpg"]), (640, ["640w", "webp"])]
+    for copy, size, kind in ((form["copies"][0], 10, "image/jpeg"), (form["copies"][1], 20, "image/webp")):
+        policy = json.loads(base64.b64decode(copy["fields"]["policy"]))
+        assert {"Content-Type": kind} in policy["conditions"] and ["content-length-range", 1, size] in policy["conditions"]
+        body, content_type = multipart(copy["fields"], b"c" * size)
+        request = urllib.request.Request(copy["url"], data=body, headers={"Content-Type": content_type}, method="POST")
+        assert urllib.request.urlopen(request, timeout=10).status in (200, 201, 204)
+        with urllib.request.urlopen(copy["image_url"], timeout=10) as served:
+            assert served.read() == b"c" * size and "immutable" in served.headers["Cache-Control"]
+    # What the shop derives from the address alone (products' `image_copies`, logos' `logo_copies`).
+    uploads_url = settings().uploads_url
+    assert images.copies(form["image_url"], uploads_url) == [{"width": c["width"], "url": c["image_url"]} for c in form["copies"]]
+    plain = paul.post(f"/enterprises/{farm}/uploads", {"content_type": "image/png", "size": 40}).ok(201)
+    assert plain["copies"] == [] and images.copies(plain["image_url"], uploads_url) == []
+    assert images.copies("https://img.example.org/uploads/farm/0a.320w-jpg.png", uploads_url) == []
+
+    one = {"content_type": "image/png", "size": 40}
+    twice = [{"width": 320, "content_type": "image/webp", "size": 5}] * 2
+    assert paul.post(f"/enterprises/{farm}/uploads", one | {"copies": twice}).error(422)["field"] == "copies"
+    too_big = [{"width": 320, "content_type": "image/webp", "size": 5 * 1024 * 1024 + 1}]
+    assert paul.post(f"/enterprises/{farm}/uploads", one | {"copies": too_big}).error(422)["field"] == "copies.0.size"
+    gif = [{"width": 320, "content_type": "image/gif", "size": 5}]
+    assert paul.post(f"/enterprises/{farm}/uploads", one | {"copies": gif}).error(422)["field"] == "copies.0.content_type"
+    assert paul.post(f"/enterprises/{farm}/uploads", one | {"copies": [{"width": 8, "content_type": "image/webp",
+                                                                         "size": 5}]}).error(422)["field"] == "copies.0.width"

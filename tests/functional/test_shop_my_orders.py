@@ -7,11 +7,14 @@ import json
 import logging
 from datetime import timedelta
 
-from shop_fixtures import (CARROTS_1KG, CARROTS_5KG, CHEESE, DELIVERY, EGGS, FARM, HUB, json_of, load_hub, order_body,
-                           post_order, refused_by_shop_policy, stock)
+from shop_fixtures import (CARROTS_1KG, CARROTS_5KG, CHEESE, DELIVERY, EGGS, FARM, HONEY, HUB, json_of, load_hub,
+                           order_body, post_order, refused_by_shop_policy, stock)
 
 from hubcycle.repository import keys
 from hubcycle.repository.base import Repository
+from hubcycle.repository.catalogue import CatalogueRepository
+from hubcycle.repository.enterprises import EnterpriseRepository
+from hubcycle.settings import settings
 
 
 def _change_emails(cycle_id: str) -> list[dict]:
@@ -95,4 +98,32 @@ def test_products_carry_what_a_shopper_compares_and_the_producer_has_a_page(shop
 
     farm = shop_app.http.get(f"/producers/{FARM}")
     assert farm.status_code == 200 and json_of(farm)["name"] == "Blue Field Farm"
+    assert json_of(farm)["logo_copies"] == []
     assert shop_app.http.get(f"/producers/{HUB}").status_code == 404
+
+
+def test_a_photo_uploaded_with_copies_lists_them_and_an_older_one_has_none(shop_app, clock, aws_requests):
+    """`image_copies`/`logo_copies` come from the image's address alone (hubcycle.images): still
+    one Query for the products page, one GetItem for a producer."""
+    ids = load_hub(clock.now())
+    uploads = settings().uploads_url
+    catalogue, enterprises = CatalogueRepository(), EnterpriseRepository()
+    for product_id, image in (("carrots", f"{uploads}/uploads/{FARM}/0a1b.320w-webp.640w-webp.jpg"),
+                              ("honey", f"{uploads}/uploads/{FARM}/0a1c.png")):
+        product, offered_in = catalogue.get_product(product_id)
+        product.image_url = image
+        catalogue.save_product(product, offered_in)
+    farm = enterprises.get(FARM)
+    farm.logo_url = f"{uploads}/uploads/{FARM}/0a1d.320w-jpg.jpg"
+    enterprises.save(farm)
+    aws_requests.clear()
+
+    products = {p["variant_id"]: p for p in json_of(shop_app.http.get(f"/shops/{HUB}/cycles/{ids.cycle}/products"))}
+    assert dict(aws_requests) == {"dynamodb.Query": 1}
+    assert products[CARROTS_5KG]["image_copies"] == [{"width": 320, "url": f"{uploads}/uploads/{FARM}/0a1b.320w.webp"},
+                                                     {"width": 640, "url": f"{uploads}/uploads/{FARM}/0a1b.640w.webp"}]
+    assert products[HONEY]["image_url"].endswith("0a1c.png") and products[HONEY]["image_copies"] == []
+    assert products[CHEESE]["image_url"] == "" and products[CHEESE]["image_copies"] == []
+    assert json_of(shop_app.http.get(f"/producers/{FARM}"))["logo_copies"] == [
+        {"width": 320, "url": f"{uploads}/uploads/{FARM}/0a1d.320w.jpg"}]
+    assert json_of(shop_app.http.get(f"/shops/{HUB}"))["logo_copies"] == []

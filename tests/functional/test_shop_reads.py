@@ -89,7 +89,7 @@ def test_products_carry_fees_in_their_price_and_say_what_is_available(shop_app, 
     assert list(products) == [CARROTS_1KG, CARROTS_5KG, HONEY, EGGS, CHEESE]  # by producer, product, variant
     assert products[CARROTS_1KG] == {
         "variant_id": CARROTS_1KG, "product_id": "carrots", "product_name": "Carrots", "variant_name": "1 kg",
-        "description": "", "category": "", "image_url": "",
+        "description": "", "category": "", "image_url": "", "image_copies": [],
         "supplier": {"id": "farm", "name": "Blue Field Farm"}, "unit": "kg", "unit_value": "1",
         "price": "3.14", "unit_price": {"amount": "3.14", "per": "kg"}, "available": True, "stock": 10, "low_stock": False,
     }

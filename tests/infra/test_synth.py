@@ -794,6 +794,13 @@ def test_one_command_deploys_and_tears_down_with_a_stub_aws_cli(real, tmp_path):
     assert calls.index(deploy) < calls.index(["cloudfront", "create-invalidation", "--distribution-id", "E2EXAMPLE",
                                               "--paths", "/*"])
     assert "https://d111111abcdef8.cloudfront.net" in output
+    # The storefront goes up as built (minified, no source maps), and the managers' photos stay.
+    (sync,) = [c for c in calls if c[:2] == ["s3", "sync"]]
+    assert sync[2] == "infra/out/storefront" and ["--delete", "--only-show-errors", "--exclude", "uploads/*"] == sync[4:8]
+    staged = ROOT / "infra" / "out" / "storefront"
+    bundle = (staged / "app.js").read_text()
+    assert len(bundle.splitlines()) < 10 and "import " not in bundle and not list(staged.rglob("*.map"))
+    assert (staged / "shared" / "base.css").is_file() and not (staged / "build.mjs").exists()
 
     output, calls = deploy_sh("destroy", "--stack", "hubtest", "--region", "eu-west-1", "--delete-data")
     commands = [c[:2] for c in calls]

@@ -56,16 +56,25 @@ export function createFormat({ locale, currency, t }) {
     return dateFormats.get(key).format(date);
   }
 
+  // Made once per unit: a shop page formats hundreds of sizes, and each new NumberFormat costs.
+  const numberFormats = new Map();
+  function numberFormat(unit) {
+    if (!numberFormats.has(unit)) {
+      let format = null;
+      try {
+        format = unit ? new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short" }) : new Intl.NumberFormat(locale);
+      } catch { /* an old browser without unit formatting: the caller writes the unit */ }
+      numberFormats.set(unit, format);
+    }
+    return numberFormats.get(unit);
+  }
+
   function formatUnit(unit, unitValue) {
     const amount = Number(unitValue);
     if (!unit || unitValue == null || unitValue === "" || !Number.isFinite(amount)) return "";
-    if (unit === "item") return t("unit.item", { count: new Intl.NumberFormat(locale).format(amount) });
-    if (INTL_UNITS[unit]) {
-      try {
-        return new Intl.NumberFormat(locale, { style: "unit", unit: INTL_UNITS[unit], unitDisplay: "short" }).format(amount);
-      } catch { /* fall through */ }
-    }
-    return `${new Intl.NumberFormat(locale).format(amount)} ${unit}`;
+    if (unit === "item") return t("unit.item", { count: numberFormat("").format(amount) });
+    const withUnit = INTL_UNITS[unit] && numberFormat(INTL_UNITS[unit]);
+    return withUnit ? withUnit.format(amount) : `${numberFormat("").format(amount)} ${unit}`;
   }
 
   return { formatMoney, formatDate, formatUnit };

@@ -1,6 +1,8 @@
 // A manager's enterprises: the list, a new one, and each enterprise's profile and managers.
+import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { asList } from "../../../web/shared/api.js";
+import { smallerCopies } from "../images.js";
 import { i18n, t } from "../lang.js";
 import { announce, Checkbox, Field, FormError, go, href, html, LoadFailed, Loading, Page, Select, Submit, useForm, useLoad } from "../ui.js";
 
@@ -94,20 +96,39 @@ function changed(values, original) {
   return Object.fromEntries(PROFILE_FIELDS.filter((f) => values[f] !== (original[f] ?? "")).map((f) => [f, values[f]]));
 }
 
-/** Upload an image (S3 presigned POST from the admin API); the address it will be served at. */
+/** Upload an image and its smaller copies (S3 presigned POSTs from the admin API): `image_url`,
+ * the address the image will be served at, which names its copies (hubcycle.images), and the
+ * `copies` made ({width, ...}). */
 export async function uploadImage(enterpriseId, file) {
-  const slot = await api("POST", ["enterprises", enterpriseId, "uploads"], { content_type: file.type, size: file.size });
+  const copies = await smallerCopies(file);
+  const slot = await api("POST", ["enterprises", enterpriseId, "uploads"], { content_type: file.type, size: file.size,
+    copies: copies.map((c) => ({ width: c.width, content_type: c.blob.type, size: c.blob.size })) });
+  // Copies first: the original's address names them, so it is only handed out once they are stored.
+  await Promise.all(slot.copies.map((form, i) => postToStorage(form, copies[i].blob)));
+  await postToStorage(slot, file);
+  return slot;
+}
+
+/** The image as the form will save it, and, just after an upload, the copies made for phones. */
+export function UploadedImage({ url, alt, copies }) {
+  return html`<div class="uploaded">
+    <img class="logo" src=${url} alt=${alt} />
+    ${copies.length > 0 && html`<p class="field__hint" data-testid="image-copies">${t("upload.copies", { widths: copies.map((c) => c.width).join(" / ") })}</p>`}
+  </div>`;
+}
+
+async function postToStorage(form, file) {
   const body = new FormData();
-  for (const [key, value] of Object.entries(slot.fields || {})) body.append(key, value);
+  for (const [key, value] of Object.entries(form.fields || {})) body.append(key, value);
   body.append("file", file);
-  const answer = await fetch(slot.url, { method: "POST", body });
+  const answer = await fetch(form.url, { method: "POST", body });
   if (!answer.ok) throw { kind: "http", status: answer.status, code: "upload_failed", field: "logo" };
-  return slot.image_url;
 }
 
 function ProfileForm({ enterprise, onSaved }) {
   const initial = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, enterprise[f] ?? (BOOLEANS.has(f) ? false : "")]));
   const form = useForm(initial);
+  const [copies, setCopies] = useState([]);
   const save = form.submit(async (values) => {
     const changes = changed(values, enterprise);
     if (Object.keys(changes).length === 0) return announce(t("common.nothingChanged"));
@@ -118,7 +139,9 @@ function ProfileForm({ enterprise, onSaved }) {
     const input = form.formRef.current.querySelector('[name="logo"]');
     const file = input && input.files && input.files[0];
     if (!file) return;
-    form.set("logo_url", await uploadImage(enterprise.id, file));
+    const uploaded = await uploadImage(enterprise.id, file);
+    form.set("logo_url", uploaded.image_url);
+    setCopies(uploaded.copies);
     announce(t("enterprise.logoUploaded"));
   });
   return html`<form class="panel form form--grid" onSubmit=${save} ref=${form.formRef} novalidate data-testid="profile-form">
@@ -134,7 +157,7 @@ function ProfileForm({ enterprise, onSaved }) {
     <div class="field">
       <${Field} name="logo" type="file" label=${t("enterprise.logo")} accept="image/jpeg,image/png,image/webp"
         error=${form.errors.logo || form.errors.content_type || form.errors.size} onChange=${pickLogo} testid="enterprise-logo" />
-      ${form.values.logo_url && html`<img class="logo" src=${form.values.logo_url} alt=${t("enterprise.logoAlt", { name: form.values.name })} />`}
+      ${form.values.logo_url && html`<${UploadedImage} url=${form.values.logo_url} alt=${t("enterprise.logoAlt", { name: form.values.name })} copies=${copies} />`}
     </div>
     ${form.values.kind !== "profile" && html`<fieldset class="checks" data-testid="shop-preferences">
       <legend>${t("enterprise.shopPreferences")}</legend>

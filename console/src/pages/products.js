@@ -6,7 +6,7 @@ import { asList } from "../../../web/shared/api.js";
 import { api } from "../api.js";
 import { i18n, t } from "../lang.js";
 import { announce, Checkbox, describe, Field, FormError, go, href, html, LoadFailed, Loading, Page, Select, Submit, useForm, useLoad } from "../ui.js";
-import { EnterpriseNav, uploadImage } from "./enterprises.js";
+import { EnterpriseNav, UploadedImage, uploadImage } from "./enterprises.js";
 
 const UNITS = ["kg", "g", "l", "ml", "item"];
 const amount = (v) => String(v ?? "").trim().replace(",", ".");
@@ -134,6 +134,7 @@ function ProductForm({ enterpriseId, product }) {
     variants: product ? asList(product.variants).map(variantValues) : [blankVariant()],
   });
   const [removed, setRemoved] = useState([]);
+  const [copies, setCopies] = useState([]);
   const setVariant = (index, field) => (e) => {
     const value = e.currentTarget.type === "checkbox" ? e.currentTarget.checked : e.currentTarget.value;
     form.set("variants", form.values.variants.map((v, i) => (i === index ? { ...v, [field]: value } : v)));
@@ -175,7 +176,10 @@ function ProductForm({ enterpriseId, product }) {
   const pickImage = form.submit(async () => {
     const input = form.formRef.current.querySelector('[name="image"]');
     const file = input && input.files && input.files[0];
-    if (file) form.set("image_url", await uploadImage(enterpriseId, file));
+    if (!file) return;
+    const uploaded = await uploadImage(enterpriseId, file);
+    form.set("image_url", uploaded.image_url);
+    setCopies(uploaded.copies);
   });
   const variantError = (index, field) => form.errors[`variants.${index}.${field}`];
   return html`<form class="panel form" onSubmit=${save} ref=${form.formRef} novalidate data-testid="product-form">
@@ -187,7 +191,7 @@ function ProductForm({ enterpriseId, product }) {
     <${Field} ...${form.bind("description")} type="textarea" label=${t("products.description")} testid="product-description" />
     <${Field} name="image" type="file" label=${t("products.image")} accept="image/jpeg,image/png,image/webp"
       error=${form.errors.image || form.errors.image_url || form.errors.content_type || form.errors.size} onChange=${pickImage} testid="product-image" />
-    ${form.values.image_url && html`<img class="logo" src=${form.values.image_url} alt=${t("products.imageAlt", { name: form.values.name })} />`}
+    ${form.values.image_url && html`<${UploadedImage} url=${form.values.image_url} alt=${t("products.imageAlt", { name: form.values.name })} copies=${copies} />`}
     <${Select} ...${form.bind("unit")} label=${t("products.unit")} options=${UNITS.map((u) => [u, t(`unitName.${u}`)])} testid="product-unit" />
     ${product && html`<${Checkbox} ...${form.bind("hidden")} label=${t("products.hide")} testid="product-hidden" />`}
     <fieldset class="variants">

@@ -7,6 +7,8 @@ from hubcycle.adapters.aws import client
 from hubcycle.settings import settings
 
 EXPIRES_SECONDS = 600
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+"""Every upload has a key of its own, never overwritten: browsers and CloudFront may keep it."""
 
 
 def presigned_upload(key: str, content_type: str, size: int) -> dict:
@@ -16,8 +18,8 @@ def presigned_upload(key: str, content_type: str, size: int) -> dict:
     post = client("s3").generate_presigned_post(
         Bucket=config.uploads_bucket,
         Key=key,
-        Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, size]],
+        Fields={"Content-Type": content_type, "Cache-Control": CACHE_CONTROL},
+        Conditions=[{"Content-Type": content_type}, {"Cache-Control": CACHE_CONTROL}, ["content-length-range", 1, size]],
         ExpiresIn=EXPIRES_SECONDS,
     )
     return {"url": post["url"], "fields": post["fields"], "image_url": f"{config.uploads_url.rstrip('/')}/{key}"}

@@ -1,4 +1,5 @@
-"""Serve the static storefront as S3 + CloudFront would, plus what only the local system has:
+"""Serve the storefront's build (build/storefront, `make storefront`: what is deployed) as S3 +
+CloudFront would, plus what only the local system has:
 `config.js` pointing at the local shop API, and the mailbox at /_local/mail. The managers'
 console is served under /console/ from its build (build/console, `make console`), with a
 `config.js` naming the local admin API and user pool."""
@@ -15,7 +16,7 @@ from hubcycle.local.apps import ROOT, LocalHTTPServer
 from hubcycle.local.mailbox import MAILBOX
 from hubcycle.settings import settings
 
-STOREFRONT = ROOT / "storefront"
+STOREFRONT = ROOT / "build" / "storefront"
 CONSOLE = ROOT / "build" / "console"
 
 
@@ -34,6 +35,8 @@ class StorefrontHandler(SimpleHTTPRequestHandler):
             self._send(200, "text/javascript", f"window.HUBCYCLE_CONSOLE_CONFIG = {config};\n".encode())
         elif path.startswith("/console/") and not (CONSOLE / "index.html").is_file():
             self._send(503, "text/plain", b"The console is not built: run `make console`.\n")
+        elif not path.startswith("/console/") and not (STOREFRONT / "index.html").is_file():
+            self._send(503, "text/plain", b"The storefront is not built: run `make storefront`.\n")
         elif path == "/_local/mail":
             self._send(200, "application/json", MAILBOX.as_json())
         elif path == "/config.js":

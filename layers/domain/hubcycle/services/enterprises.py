@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import Field, StrictInt, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints, field_validator
 
+from hubcycle import images
 from hubcycle.adapters import cognito
 from hubcycle.adapters.uploads import presigned_upload
 from hubcycle.clock import clock
@@ -46,13 +47,29 @@ logger = logging.getLogger(__name__)
 
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+ImageType = Literal["image/jpeg", "image/png", "image/webp"]
+UploadSize = Annotated[StrictInt, Field(ge=1, le=MAX_UPLOAD_BYTES)]
+"""In bytes: S3 refuses a larger file than announced."""
+
+
+class NewCopy(Body):
+    """A smaller copy of the image, made by the browser (hubcycle.images)."""
+    width: Annotated[StrictInt, Field(ge=16, le=4096)]
+    content_type: ImageType
+    size: UploadSize
 
 
 class NewUpload(Body):
-    content_type: Literal["image/jpeg", "image/png", "image/webp"]
-    size: Annotated[StrictInt, Field(ge=1, le=MAX_UPLOAD_BYTES)]
-    """In bytes: S3 refuses a larger file than announced."""
+    content_type: ImageType
+    size: UploadSize
+    copies: list[NewCopy] = Field(default_factory=list, max_length=4)
+
+    @field_validator("copies")
+    @classmethod
+    def _one_copy_per_width(cls, copies: list[NewCopy]) -> list[NewCopy]:
+        if len({c.width for c in copies}) != len(copies):
+            raise ValueError("each copy needs its own width")
+        return sorted(copies, key=lambda c: c.width)
 
 
 class DirectoryQuery(Body):
@@ -288,7 +305,11 @@ def _cycles_distributed_now(enterprise_id: str) -> list[OrderCycle]:
 def upload(caller: Caller, enterprise_id: str, body: NewUpload) -> dict:
     """A presigned POST for one image of the enterprise (a logo, a product photo): its managers,
     and those it granted edit_profile or manage_products. The image is served at `image_url`,
-    which the enterprise's `logo_url` or a product's `image_url` then names."""
+    which the enterprise's `logo_url` or a product's `image_url` then names; each of its smaller
+    `copies` gets its own presigned POST, and `image_url` lists them (hubcycle.images)."""
     caller.require_ability(enterprise_id, Ability.edit_profile, Ability.manage_products)
-    key = f"uploads/{enterprise_id}/{new_id()}.{_EXTENSIONS[body.content_type]}"
-    return presigned_upload(key, body.content_type, body.size)
+    stem = images.stem(enterprise_id, new_id())
+    key = images.original_key(stem, body.content_type, [(c.width, c.content_type) for c in body.copies])
+    return presigned_upload(key, body.content_type, body.size) | {"copies": [
+        {"width": c.width, **presigned_upload(images.copy_key(stem, c.width, c.content_type), c.content_type, c.size)}
+        for c in body.copies]}

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hubcycle import images
 from hubcycle.fees import shop_price
 from hubcycle.order_cycles import open_exchange
 from hubcycle.products import unit_price
 from hubcycle.repository.order_cycles import OrderCycleRepository
+from hubcycle.settings import settings
 
 
 def products(shop_id: str, cycle_id: str, now: datetime) -> list[dict]:
@@ -20,10 +22,11 @@ def products(shop_id: str, cycle_id: str, now: datetime) -> list[dict]:
     sold = [offers[v] for v in exchange.variant_ids
             if v in offers and not offers[v].hidden and (offers[v].available or not hide_sold_out)]
     sold.sort(key=lambda o: (o.supplier_name.lower(), o.product_name.lower(), o.name.lower(), o.id))
-    return [_product(offer, shop_price(cycle, shop_id, offer, fees)) for offer in sold]
+    uploads_url = settings().uploads_url
+    return [_product(offer, shop_price(cycle, shop_id, offer, fees), uploads_url) for offer in sold]
 
 
-def _product(offer, price) -> dict:
+def _product(offer, price, uploads_url: str) -> dict:
     """One variant as the shop lists it; `product_id` groups a product's variants in one card."""
     per_unit, per = unit_price(price, offer.unit, offer.unit_value)
     return {
@@ -34,6 +37,7 @@ def _product(offer, price) -> dict:
         "description": offer.product_description,
         "category": offer.category,
         "image_url": offer.image_url,
+        "image_copies": images.copies(offer.image_url, uploads_url),
         "supplier": {"id": offer.supplier_id, "name": offer.supplier_name},
         "unit": offer.unit.value,
         "unit_value": str(offer.unit_value),

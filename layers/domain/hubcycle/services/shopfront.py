@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hubcycle import images
 from hubcycle.errors import NotFound
 from hubcycle.repository.shops import ShopRepository
+from hubcycle.settings import settings
 
 PROFILE = "profile"
 """EnterpriseKind.profile as stored: a profile lists itself but sells nothing (seed 000)."""
@@ -37,6 +39,7 @@ def shop(shop_id: str, now: datetime) -> dict:
         "kind": enterprise["kind"],
         "timezone": enterprise["timezone"],
         **{field: enterprise[field] for field in ("description", "address", "phone", "logo_url")},
+        "logo_copies": _logo_copies(enterprise),
         "cycles": [
             {"id": p["order_cycle_id"], "ready_for": p.get("ready_for", ""),
              "opens_at": _iso(p["opens_at"]), "closes_at": _iso(p["closes_at"]),
@@ -54,7 +57,12 @@ def producer(producer_id: str) -> dict:
     enterprise = ShopRepository().enterprise(producer_id)
     if enterprise is None or not enterprise["is_producer"]:
         raise NotFound(f"no producer {producer_id}", code="producer_not_found")
-    return {field: enterprise[field] for field in ("id", "name", "description", "address", "logo_url")}
+    return {field: enterprise[field] for field in ("id", "name", "description", "address", "logo_url")} | {
+        "logo_copies": _logo_copies(enterprise)}
+
+
+def _logo_copies(enterprise: dict) -> list[dict]:
+    return images.copies(enterprise["logo_url"], settings().uploads_url)
 
 
 def _offered(chosen: list[str] | None, all_ids: list[str]) -> list[str]:
