@@ -457,11 +457,14 @@ function buildShopInfo(view) {
     m.description ? h("p", { class: "pre-line note" }, String(m.description)) : null);
   const pickups = view.shipping.filter((m) => m.pickup !== false);
   const deliveries = view.shipping.filter((m) => m.pickup === false);
-  return h("section", { class: "shop-info", "aria-labelledby": "shop-info-heading", "data-testid": "shop-info" },
+  const about = shop.description || contact.length ? h("div", { class: "shop-info__about" },
+    shop.description ? h("p", { class: "pre-line", "data-testid": "shop-description" }, String(shop.description)) : null,
+    contact.length ? h("dl", { class: "shop-info__contact" }, contact) : null) : null;
+  // Two columns only when there is something on each side: no empty column beside the methods.
+  const both = about && view.shipping.length;
+  return h("section", { class: both ? "shop-info shop-info--two" : "shop-info", "aria-labelledby": "shop-info-heading", "data-testid": "shop-info" },
     h("h2", { id: "shop-info-heading", class: "visually-hidden" }, t("shop.about")),
-    h("div", { class: "shop-info__about" },
-      shop.description ? h("p", { class: "pre-line", "data-testid": "shop-description" }, String(shop.description)) : null,
-      contact.length ? h("dl", { class: "shop-info__contact" }, contact) : null),
+    about,
     view.shipping.length ? h("div", { class: "shop-info__methods" },
       h("h3", {}, t("shop.methods")),
       pickups.length ? [h("h4", {}, t("shop.pickup")), h("ul", { class: "methods" }, pickups.map(method))] : null,

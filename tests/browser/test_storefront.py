@@ -79,6 +79,9 @@ def test_the_shopper_chooses_between_the_shops_open_cycles(page, local_system):
     expect(select.locator("option")).to_have_count(2)
     assert select.locator("option").evaluate_all("options => options.map(o => o.value)") == [ids.cycle, ids.later_cycle]
     expect(page.get_by_test_id("product")).to_have_count(4)  # carrots: one card, two sizes
+    info = page.get_by_test_id("shop-info")
+    # a hub with no description or contact: its pickup places take the whole width, no empty column
+    assert abs(info.locator(".shop-info__methods").bounding_box()["width"] - info.bounding_box()["width"]) < 2
 
     select.select_option(ids.later_cycle)
 

@@ -13,7 +13,9 @@ from hubcycle.dev import LOCAL_PASSWORD, local_token
 
 HUB_MANAGER = "claire@example.org"
 HUB = {"name": "Marché de la Croix-Rousse", "kind": "hub", "is_producer": False, "email": "marche@example.org",
-       "timezone": "Europe/Paris", "language": "fr"}
+       "timezone": "Europe/Paris", "language": "fr",
+       "description": "Les produits de fermes à moins de 50 km de Lyon, commandés la semaine, retirés le samedi.",
+       "address": "Place de la Croix-Rousse\n69004 Lyon", "phone": "04 78 00 00 00"}
 
 PRODUCERS = [
     # (manager, enterprise, products: (name, unit, variants: (name, unit_value, price, on_hand or None: on demand)))
