@@ -7,13 +7,13 @@ import { config } from "./config.js";
  * A 401 (the session is over) calls onSignedOut, set by the app. */
 export const session = { onSignedOut: () => {} };
 
-export async function api(method, segments, body, query) {
+export async function api(method, segments, body, query, extraHeaders = {}) {
   const token = await idToken();
   if (!token) {
     session.onSignedOut();
     throw new ApiError("http", { status: 401, code: "unauthorized" });
   }
-  const headers = { Authorization: `Bearer ${token}` };
+  const headers = { ...extraHeaders, Authorization: `Bearer ${token}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
     const search = query ? `?${new URLSearchParams(query)}` : "";

@@ -52,7 +52,7 @@ warnings.filterwarnings("ignore", message="ManagersAuthorizer is not a supported
 
 # The console calls this API from the storefront's origin with a bearer token, never a cookie:
 # allowing that origin exposes nothing a script elsewhere could not ask with the same token.
-console_cors = StorefrontCORS(allow_headers=["Authorization", "Content-Type"], max_age=600)
+console_cors = StorefrontCORS(allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
 
 
 def route(path: str, method: str, status: int = 200):
@@ -366,7 +366,7 @@ def list_orders(caller, cycle_id):
 
 @route("/order-cycles/{cycle_id}/orders", "POST", status=201)
 def take_order(caller, cycle_id):
-    return orders.take(caller, cycle_id, body(orders.PhoneOrder))
+    return orders.take(caller, cycle_id, body(orders.PhoneOrder), app.current_request.headers.get("idempotency-key"))
 
 
 @route("/order-cycles/{cycle_id}/orders/bulk", "POST")

@@ -66,7 +66,9 @@ def test_the_hub_manager_runs_the_week_after_closing(page, local_system, closed_
     page.get_by_label("Customer's name").fill("Xavier Roux")
     page.get_by_label("Email address").fill("xavier@example.org")
     page.get_by_label("Tomme du Pilat (Portion de 250 g)").fill("2")
-    page.get_by_role("button", name="Take an order by phone").click()
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/orders")) as sent:
+        page.get_by_role("button", name="Take an order by phone").click()
+    assert len(sent.value.headers.get("idempotency-key", "")) == 36, "a resent form takes the order once"
     expect(page.get_by_test_id("order-customer")).to_have_text("Xavier Roux · xavier@example.org")
     expect(page.get_by_test_id("order-line")).to_have_count(1)
     expect(page.get_by_test_id("order-history")).to_contain_text(HUB_MANAGER)

@@ -206,6 +206,24 @@ def test_a_manager_takes_an_order_by_phone_even_after_closing(hub, clock):
     assert c.hub.post(f"{c.path}/orders", {**phone, "extra": 1}).error(422)["field"] == "extra"
 
 
+def test_a_phone_order_sent_twice_with_its_key_is_taken_once(hub):
+    """The console resends a form whose answer it lost: the same key takes the order once."""
+    c = hub
+    phone = {"distributor_id": c["hub"], **order_body(c, {"apples": 2})}
+
+    def send(body: dict, key: str) -> tuple[int, dict]:
+        headers = {"Authorization": f"Bearer {c.hub.token}", "Content-Type": "application/json", "Idempotency-Key": key}
+        answer = c.hub.client.http.post(f"{c.path}/orders", headers=headers, body=json.dumps(body))
+        return answer.status_code, json.loads(answer.body)
+
+    (first, taken), (again, same) = send(phone, "phone-1"), send(phone, "phone-1")
+    assert (first, again) == (201, 201) and same["id"] == taken["id"] and same["number"] == taken["number"]
+    assert stock(c["apples"], c.cycle) == [18, 18], "taken once"
+    status, refused = send({**phone, **order_body(c, {"apples": 3})}, "phone-1")
+    assert (status, refused["error"]["code"]) == (422, "idempotency_key_reused")
+    assert send(phone, "phone-2")[1]["id"] != taken["id"], "a new key is a new order"
+
+
 def test_checkouts_racing_corrections_sell_nothing_twice_and_lose_nothing(hub, monkeypatch):
     """Eight shoppers want 2 apples each while three managers correct the same order (5 apples) at
     once: 15 apples are left, so not every shopper can have them, and of the corrections, written

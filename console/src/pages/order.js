@@ -6,7 +6,7 @@ import { asList } from "../../../web/shared/api.js";
 import { api } from "../api.js";
 import { i18n, t } from "../lang.js";
 import { announce, describe, Field, FormError, go, href, html, LoadFailed, Loading, Page, Select, Submit, useForm, useLoad } from "../ui.js";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { CycleLinks } from "./orders.js";
 
 const money = (value) => i18n.formatMoney(value);
@@ -175,6 +175,9 @@ function PhoneOrderForm({ cycleId, shops }) {
   const shipping = shop.shipping.find((m) => m.id === form.values.shipping_method_id);
   const chosen = (values) => shop.variants.map((v) => ({ variant_id: v.id, quantity: Number(values[`q-${v.id}`] || 0) }))
     .filter((i) => i.quantity > 0);
+  // One key per order being taken: sent again after a lost answer (network, 5xx) it takes the
+  // order once; a refusal (4xx) stored nothing, so the corrected form gets a new key.
+  const key = useRef(crypto.randomUUID());
   const take = form.submit(async (values) => {
     const items = chosen(values);
     const delivery = shipping && !shipping.pickup;
@@ -182,6 +185,9 @@ function PhoneOrderForm({ cycleId, shops }) {
       distributor_id: shop.id, customer: { name: values.name.trim(), email: values.email.trim() }, items,
       shipping_method_id: values.shipping_method_id, payment_method_id: values.payment_method_id,
       ...(delivery ? { delivery_address: Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, values[`address.${f}`].trim()])) } : {}),
+    }, undefined, { "Idempotency-Key": key.current }).catch((err) => {
+      if (err.status >= 400 && err.status < 500) key.current = crypto.randomUUID();
+      throw err;
     });
     announce(t("orders.taken", { number: order.number }));
     go("orders", order.id);

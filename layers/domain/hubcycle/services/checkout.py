@@ -83,18 +83,24 @@ class CheckoutRequest(Entity):
 
 def place_order(shop_id: str, cycle_id: str, request: CheckoutRequest, idempotency_key: str | None = None) -> dict:
     """Place the order and return the contract's answer (the first answer again on a retry)."""
+    return _placed_answer(*_once(shop_id, cycle_id, request, idempotency_key))
+
+
+def _once(shop_id: str, cycle_id: str, request: CheckoutRequest, idempotency_key: str | None,
+          taken_by: str | None = None) -> tuple[Order, str | None]:
+    """At most one order per `idempotency_key`: a retry gets the order its first attempt placed."""
     if idempotency_key is None:
-        return _placed_answer(*_checkout(shop_id, cycle_id, request, _new_order_id()))
+        return _checkout(shop_id, cycle_id, request, _new_order_id(), taken_by=taken_by)
     order_id = _derived_order_id(_valid_key(idempotency_key), shop_id, cycle_id)
     try:
-        return _placed_answer(*_checkout(shop_id, cycle_id, request, order_id))
+        return _checkout(shop_id, cycle_id, request, order_id, taken_by=taken_by)
     except DomainError as refused:
         if refused.code == KEY_REUSED:  # the order under this key was read already
             raise
         earlier = OrderRepository().find(cycle_id, order_id)
         if earlier is None:
             raise
-        return _placed_answer(_earlier_attempt(earlier, request), None)
+        return _earlier_attempt(earlier, request), None
 
 
 def _placed_answer(order: Order, secret: str | None) -> dict:
@@ -103,10 +109,11 @@ def _placed_answer(order: Order, secret: str | None) -> dict:
     return answer(order) | {"manage_url": manage_url(secret) if secret else None}
 
 
-def take_order(shop_id: str, cycle_id: str, request: CheckoutRequest, taken_by: str) -> Order:
+def take_order(shop_id: str, cycle_id: str, request: CheckoutRequest, taken_by: str,
+               idempotency_key: str | None = None) -> Order:
     """An order a manager takes for a customer (by phone): priced and stocked like the shop's,
-    while the cycle is open and after it closed too."""
-    return _checkout(shop_id, cycle_id, request, _new_order_id(), taken_by=taken_by)[0]
+    while the cycle is open and after it closed too; with a key, once however often it is sent."""
+    return _once(shop_id, cycle_id, request, idempotency_key, taken_by=taken_by)[0]
 
 
 def _checkout(shop_id: str, cycle_id: str, request: CheckoutRequest, order_id: str,

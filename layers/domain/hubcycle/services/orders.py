@@ -331,12 +331,13 @@ def mark_many(caller: Caller, cycle_id: str, changes: BulkChanges) -> dict:
     return {"orders": [_summary(o, True, True) for o in marked]}
 
 
-def take(caller: Caller, cycle_id: str, request: PhoneOrder) -> dict:
+def take(caller: Caller, cycle_id: str, request: PhoneOrder, idempotency_key: str | None = None) -> dict:
     """An order taken for a customer (by phone) in the distributor's shop, priced like the shop's,
-    while the cycle is open and after it closed: the coordinator's and that distributor's managers."""
+    while the cycle is open and after it closed: the coordinator's and that distributor's managers.
+    The console sends an `Idempotency-Key`, so a resent form (a lost answer) takes it once."""
     cycle = OrderCycleRepository().get(cycle_id)
     managed = caller.managed_ids
     if cycle.coordinator_id not in managed and request.distributor_id not in managed:
         raise Forbidden("Only the coordinator's and that distributor's managers take orders for it.",
                         field="distributor_id")
-    return order_view(checkout.take_order(request.distributor_id, cycle_id, request, caller.email))
+    return order_view(checkout.take_order(request.distributor_id, cycle_id, request, caller.email, idempotency_key))
