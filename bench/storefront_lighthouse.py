@@ -4,7 +4,7 @@ serves it on AWS), then Lighthouse (npm `lighthouse`, pinned in package.json; De
 through CHROME_PATH) on the shop page with its mobile profile: the performance and accessibility
 scores, the cumulative layout shift, and the bytes of a first visit before any photo.
 
-Run alone: `.venv/bin/python bench/storefront_lighthouse.py` (after `npm ci`)."""
+Run alone: `.venv/bin/python bench/storefront_lighthouse.py` (after `make storefront`, which runs `npm ci`)."""
 from __future__ import annotations
 
 import base64

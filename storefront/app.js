@@ -378,7 +378,7 @@ async function showShop(token, shopId, requestedCycleId) {
     if (cycleGone) history.replaceState(null, "", shopHash(shopId));
   }
 
-  const offered = (methods, ids) => asList(methods).filter((m) => m && m.id != null && (!Array.isArray(ids) || ids.includes(m.id)));
+  const methods = (list) => asList(list).filter((m) => m && m.id != null);
   const view = {
     token,
     shopId,
@@ -386,8 +386,8 @@ async function showShop(token, shopId, requestedCycleId) {
     shop,
     cycles,
     cycle,
-    shipping: offered(shop.shipping_methods, cycle.shipping_method_ids),
-    payment: offered(shop.payment_methods, cycle.payment_method_ids),
+    shipping: methods(shop.shipping_methods), // the shop's; offered(view, kind): the current cycle's
+    payment: methods(shop.payment_methods),
     filters: { text: "", category: "", producer: "" },
     products: null, // Map variant_id -> product, for the current cycle
     productsCycleId: null,
@@ -439,7 +439,7 @@ function buildShopPage(view) {
     h("div", { class: "shop__head" },
       view.shop.logo_url ? h("img", { class: "shop__logo", alt: "", width: "64", height: "64", decoding: "async", ...fitted(view.shop.logo_url, view.shop.logo_copies, "64px") }) : null,
       h("h1", { class: "shop__name" }, view.shopName), cycleBox),
-    buildShopInfo(view),
+    (els.shopInfo = buildShopInfo(view)),
     h("div", { class: "shop__layout" },
       productsSection,
       h("div", { class: "shop__side" }, buildCart(view), buildCheckout(view))));
@@ -455,17 +455,18 @@ function buildShopInfo(view) {
   const method = (m) => h("li", { class: "method", "data-testid": "shop-method" },
     h("strong", {}, methodLabel(m)),
     m.description ? h("p", { class: "pre-line note" }, String(m.description)) : null);
-  const pickups = view.shipping.filter((m) => m.pickup !== false);
-  const deliveries = view.shipping.filter((m) => m.pickup === false);
+  const shipping = offered(view, "shipping");
+  const pickups = shipping.filter((m) => m.pickup !== false);
+  const deliveries = shipping.filter((m) => m.pickup === false);
   const about = shop.description || contact.length ? h("div", { class: "shop-info__about" },
     shop.description ? h("p", { class: "pre-line", "data-testid": "shop-description" }, String(shop.description)) : null,
     contact.length ? h("dl", { class: "shop-info__contact" }, contact) : null) : null;
   // Two columns only when there is something on each side: no empty column beside the methods.
-  const both = about && view.shipping.length;
+  const both = about && shipping.length;
   return h("section", { class: both ? "shop-info shop-info--two" : "shop-info", "aria-labelledby": "shop-info-heading", "data-testid": "shop-info" },
     h("h2", { id: "shop-info-heading", class: "visually-hidden" }, t("shop.about")),
     about,
-    view.shipping.length ? h("div", { class: "shop-info__methods" },
+    shipping.length ? h("div", { class: "shop-info__methods" },
       h("h3", {}, t("shop.methods")),
       pickups.length ? [h("h4", {}, t("shop.pickup")), h("ul", { class: "methods" }, pickups.map(method))] : null,
       deliveries.length ? [h("h4", {}, t("shop.delivery")), h("ul", { class: "methods" }, deliveries.map(method))] : null) : null);
@@ -490,6 +491,7 @@ async function changeCycle(view, cycleId) {
   view.cart = loadCart(view.shopId, cycle.id);
   updateCycleTexts(view);
   renderCart(view, { rebuild: true });
+  view.els.shopInfo.replaceWith((view.els.shopInfo = buildShopInfo(view)));
   view.els.shipping.replaceChildren(...methodOptions(view, "shipping"));
   view.els.payment.replaceChildren(...methodOptions(view, "payment"));
   updateEstimate(view);
@@ -928,11 +930,14 @@ function field(id, labelText, control) {
   return { wrap: h("div", { class: "field" }, h("label", { for: id, class: "field__label" }, labelText), control, error), error };
 }
 
-/** The shop's methods that the current cycle offers (its outgoing exchange may choose some). */
-function methodOptions(view, kind) {
+/** The shop's methods that the current cycle offers (the shop API names them per cycle). */
+function offered(view, kind) {
   const chosen = view.cycle[`${kind}_method_ids`];
-  const offered = Array.isArray(chosen) ? view[kind].filter((m) => chosen.includes(m.id)) : view[kind];
-  return offered.map((m) => h("option", { value: String(m.id) }, methodLabel(m)));
+  return Array.isArray(chosen) ? view[kind].filter((m) => chosen.includes(m.id)) : view[kind];
+}
+
+function methodOptions(view, kind) {
+  return offered(view, kind).map((m) => h("option", { value: String(m.id) }, methodLabel(m)));
 }
 
 function buildCheckout(view) {
@@ -969,7 +974,7 @@ function buildCheckout(view) {
   els.estTotal = h("dd", { "data-testid": "checkout-estimate" });
   els.placeOrder = h("button", { type: "submit", class: "button button--primary button--block", "data-testid": "place-order" }, t("checkout.place"));
 
-  const noMethods = !view.shipping.length || !view.payment.length;
+  const noMethods = !offered(view, "shipping").length || !offered(view, "payment").length;
   if (noMethods) els.placeOrder.disabled = true;
 
   els.form = h("form", { class: "checkout panel", "data-testid": "checkout-form", novalidate: true, "aria-labelledby": "checkout-heading", onsubmit: (e) => placeOrder(e, view) },

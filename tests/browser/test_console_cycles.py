@@ -147,6 +147,16 @@ def exchange(page, kind: str, enterprise_id: str):
     return page.locator(f'[data-testid="{kind}-exchange"][data-enterprise-id="{enterprise_id}"]')
 
 
+def offer_pickup_only(page, distributor_id: str, shot: str) -> None:
+    """Step 4: of the distributor's shipping methods, this cycle offers only the pickup."""
+    page.get_by_test_id("step-methods").click()
+    methods = exchange(page, "methods", distributor_id)
+    methods.get_by_test_id("shipping-choice").get_by_label(re.compile("All methods")).uncheck()
+    methods.get_by_label("Livraison").uncheck()
+    shoot(page, shot)
+    save(page)
+
+
 def save(page) -> None:
     page.get_by_test_id("save-cycle").click()
     expect(page.get_by_test_id("announce")).to_have_text("Saved.")
@@ -200,12 +210,7 @@ def test_the_coordinator_makes_a_cycle_from_nothing_that_opens_sells_and_closes_
     save(page)
 
     # Step 4: only the pickup is offered in this cycle.
-    page.get_by_test_id("step-methods").click()
-    methods = exchange(page, "methods", cast.hub_id)
-    methods.get_by_test_id("shipping-choice").get_by_label(re.compile("All methods")).uncheck()
-    methods.get_by_label("Livraison").uncheck()
-    shoot(page, "4-methods")
-    save(page)
+    offer_pickup_only(page, cast.hub_id, "4-methods")
 
     # Step 1: the coordinator fee and automatic notifications, under the advanced settings.
     page.get_by_test_id("step-general").click()
@@ -332,12 +337,7 @@ def test_a_distributor_changes_only_its_own_exchange(person, local_system):
     expect(market.get_by_label("Fonctionnement")).to_have_count(0)
     shoot(page, "distributor-outgoing")
 
-    page.get_by_test_id("step-methods").click()
-    methods = exchange(page, "methods", cast.market_id)
-    methods.get_by_test_id("shipping-choice").get_by_label(re.compile("All methods")).uncheck()
-    methods.get_by_label("Livraison").uncheck()
-    shoot(page, "distributor-methods")
-    save(page)
+    offer_pickup_only(page, cast.market_id, "distributor-methods")
 
     seen = cast.hub("GET", f"/order-cycles/{cycle}")
     market_exchange = next(e for e in seen["outgoing"] if e["distributor_id"] == cast.market_id)

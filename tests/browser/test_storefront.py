@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import expect
-from shop_fixtures import CARROTS_1KG, CHEESE, HONEY, PICKUP_INSTRUCTIONS, READY_FOR, load_hub, order_body
+from shop_fixtures import CARROTS_1KG, CHEESE, DELIVERY, HONEY, PICKUP, PICKUP_INSTRUCTIONS, READY_FOR, load_hub, order_body
 
 from hubcycle.repository.catalogue import CatalogueRepository
 from hubcycle.repository.order_cycles import OrderCycleRepository
@@ -93,6 +93,27 @@ def test_the_shopper_chooses_between_the_shops_open_cycles(page, local_system):
     expect(page.get_by_test_id("confirmation-ready-for")).to_have_text("Saturday 5 Dec")
     expect(page.get_by_test_id("pickup-instructions")).to_have_text("Market hall, stall 4")
     assert [o.order_cycle_id for o in OrderRepository().orders_of_cycle(ids.later_cycle)] == [ids.later_cycle]
+
+
+def test_each_cycle_offers_its_own_shipping_methods(page, local_system):
+    """This week only the pickup, next week only the delivery: switching cycles offers the other."""
+    ids = load_hub(datetime.now(timezone.utc))
+    cycles = OrderCycleRepository()
+    for cycle_id, method in ((ids.cycle, PICKUP), (ids.later_cycle, DELIVERY)):
+        cycle = cycles.get(cycle_id)
+        cycles.save(cycle.model_copy(update={"outgoing": [
+            cycle.outgoing[0].model_copy(update={"shipping_method_ids": [method]})]}), cycle)
+    page.goto(f"{local_system.storefront_url}/#/shops/hub/cycles/{ids.cycle}")
+    shipping = page.get_by_test_id("shipping-method").locator("option")
+    methods = page.get_by_test_id("shop-method")
+    expect(shipping).to_have_count(1)
+    expect(shipping).to_contain_text("Pickup at the barn")
+    expect(methods).to_have_text([re.compile("Pickup at the barn")])
+
+    page.get_by_test_id("cycle-select").select_option(ids.later_cycle)
+    expect(shipping).to_have_count(1)
+    expect(shipping).to_contain_text("Home delivery")
+    expect(methods).to_have_text([re.compile("Home delivery")])
 
 
 def test_the_shopper_is_told_what_is_out_of_stock(page, local_system):
