@@ -204,7 +204,14 @@ def _unit_price(applied: list[AppliedFee], variant: Variant) -> Decimal:
 
 def shop_price(cycle: OrderCycle, distributor_id: str, variant: Variant, fees: Mapping[str, EnterpriseFee]) -> Decimal:
     """The price this shop displays: the variant's price plus its per-item fees for one unit."""
-    return _unit_price(fees_in_shop(cycle, distributor_id, fees), variant)
+    return shop_prices(cycle, distributor_id, [variant], fees)[0]
+
+
+def shop_prices(cycle: OrderCycle, distributor_id: str, variants: list[Variant],
+                fees: Mapping[str, EnterpriseFee]) -> list[Decimal]:
+    """Each variant's shop_price, the shop's fees gathered once for all (a products page)."""
+    applied = fees_in_shop(cycle, distributor_id, fees)
+    return [_unit_price(applied, variant) for variant in variants]
 
 
 class PricedOrder(Entity):

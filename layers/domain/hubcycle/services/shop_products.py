@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hubcycle import images
-from hubcycle.fees import shop_price
+from hubcycle.fees import shop_prices
 from hubcycle.order_cycles import open_exchange
 from hubcycle.products import unit_price
 from hubcycle.repository.order_cycles import OrderCycleRepository
@@ -23,7 +23,8 @@ def products(shop_id: str, cycle_id: str, now: datetime) -> list[dict]:
             if v in offers and not offers[v].hidden and (offers[v].available or not hide_sold_out)]
     sold.sort(key=lambda o: (o.supplier_name.lower(), o.product_name.lower(), o.name.lower(), o.id))
     uploads_url = settings().uploads_url
-    return [_product(offer, shop_price(cycle, shop_id, offer, fees), uploads_url) for offer in sold]
+    prices = shop_prices(cycle, shop_id, sold, fees)
+    return [_product(offer, price, uploads_url) for offer, price in zip(sold, prices)]
 
 
 def _product(offer, price, uploads_url: str) -> dict:
