@@ -8,7 +8,6 @@ from chalice import Chalice, Response
 from chalice.app import Request
 
 from hubcycle.clock import clock
-from hubcycle.errors import TooManyRequests
 from hubcycle.services import shopfront
 from hubcycle.web import StorefrontCORS, answers_errors, chalice_refusals_in_contract_shape, json_response, parse_body
 
@@ -74,10 +73,7 @@ def place_order(shop_id, cycle_id):
     request = _request.get()
     body = parse_body(request, checkout.CheckoutRequest)
     source_address = request.context.get("identity", {}).get("sourceIp")
-    try:
-        rate_limits.admit_order(source_address, body.customer.email, clock.now())
-    except TooManyRequests as refused:
-        return json_response(refused.to_body(), status=refused.status, headers={"Retry-After": str(refused.retry_after)})
+    rate_limits.admit_order(source_address, body.customer.email, clock.now())
     order = checkout.place_order(shop_id, cycle_id, body, idempotency_key=request.headers.get("idempotency-key"))
     return json_response(order, status=201)
 

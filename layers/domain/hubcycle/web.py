@@ -104,7 +104,10 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
 
 
 def error_response(error: DomainError) -> Response:
-    return json_response(error.to_body(), status=error.status)
+    """A rate limit's refusal says when to try again (TooManyRequests.retry_after)."""
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return json_response(error.to_body(), status=error.status, headers=headers)
 
 
 def chalice_refusals_in_contract_shape(event, get_response) -> Response:
