@@ -83,6 +83,10 @@ def body(model):
     return parse_body(app.current_request, model)
 
 
+def query(model):
+    return model.model_validate(dict(app.current_request.query_params or {}))
+
+
 @app.route("/health")
 def health():
     return {"service": "admin", "ok": True}
@@ -111,8 +115,7 @@ def list_enterprises(caller):
 
 @route("/enterprises/search", "GET")
 def find_enterprises(caller):
-    query = enterprises.DirectoryQuery.model_validate(dict(app.current_request.query_params or {}))
-    return enterprises.find(caller, query)
+    return enterprises.find(caller, query(enterprises.DirectoryQuery))
 
 
 @route("/enterprises/{enterprise_id}", "GET")
@@ -292,8 +295,7 @@ def create_order_cycle(caller):
 
 @route("/order-cycles", "GET")
 def list_order_cycles(caller):
-    query = order_cycles.ListingQuery.model_validate(dict(app.current_request.query_params or {}))
-    return order_cycles.listing(caller, query)
+    return order_cycles.listing(caller, query(order_cycles.ListingQuery))
 
 
 @route("/order-cycles/{cycle_id}", "GET")
@@ -303,8 +305,7 @@ def read_order_cycle(caller, cycle_id):
 
 @route("/order-cycles/{cycle_id}/editor", "GET")
 def order_cycle_editor(caller, cycle_id):
-    query = cycle_editor.EditorQuery.model_validate(dict(app.current_request.query_params or {}))
-    return cycle_editor.editor(caller, cycle_id, query)
+    return cycle_editor.editor(caller, cycle_id, query(cycle_editor.EditorQuery))
 
 
 @route("/order-cycles/{cycle_id}", "PATCH")
@@ -353,10 +354,6 @@ def reminder_counts(caller, cycle_id):
 
 
 # --- Orders
-
-
-def query(model):
-    return model.model_validate(dict(app.current_request.query_params or {}))
 
 
 @route("/order-cycles/{cycle_id}/orders", "GET")

@@ -54,6 +54,8 @@ def test_each_body_is_the_model_the_view_reads(shop_app, admin_app):
     assert "requestBody" not in admin["paths"]["/order-cycles/{cycle_id}/duplicate"]["post"]
     listing = {p["name"] for p in admin["paths"]["/order-cycles"]["get"]["parameters"] if p["in"] == "query"}
     assert listing == set(order_cycles.ListingQuery.model_fields)
+    orders_query = {p["name"] for p in admin["paths"]["/order-cycles/{cycle_id}/orders"]["get"]["parameters"] if p["in"] == "query"}
+    assert orders_query == {"distributor_id", "paid", "state"}, "query(Model) is read as the query, as model_validate is"
     checkout_headers = [p["name"] for p in shop["paths"]["/shops/{shop_id}/cycles/{cycle_id}/orders"]["post"]["parameters"]
                         if p["in"] == "header"]
     assert checkout_headers == ["Idempotency-Key"]

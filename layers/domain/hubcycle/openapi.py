@@ -3,7 +3,7 @@ pydantic models its views read, never written by hand: each app serves it at `/o
 
 What a view reads is found in its own source, so a new route is described as soon as it exists:
 `body(module.Model)` or `parse_body(request, module.Model)` is its JSON body,
-`module.Model.model_validate(...query_params...)` its query, `request.headers.get("Name")` a
+`query(module.Model)` or `module.Model.model_validate(...query_params...)` its query, `request.headers.get("Name")` a
 header, a `status=201` in its decorator or its answer the status of success, and the return
 annotation of the service it calls (`-> dict`, `-> list[dict]`) the shape of that answer (the
 services answer plain dicts: no more is known of them). Every refusal is the contract's error
@@ -144,6 +144,8 @@ def read_view(view) -> ViewReads:
         callee = ast.unparse(node.func)
         if callee == "body" and len(node.args) == 1 or callee.endswith("parse_body") and len(node.args) == 2:
             reads.body = names.resolve(node.args[-1])
+        elif callee == "query" and len(node.args) == 1:
+            reads.query = names.resolve(node.args[0])
         elif callee.endswith(".model_validate") and "query_params" in ast.unparse(node):
             reads.query = names.resolve(node.func.value)
         elif callee.endswith("headers.get") and node.args and isinstance(node.args[0], ast.Constant):
