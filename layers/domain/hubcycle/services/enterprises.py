@@ -109,13 +109,16 @@ def change(caller: Caller, enterprise_id: str, body) -> dict:
     if (changed.kind, changed.is_producer) != (current.kind, current.is_producer):
         _require_roles_kept(changed)
     caller.enterprises.save(changed)
-    if any(getattr(changed, p) != getattr(current, p) for p in SHOP_PREFERENCES):
-        OrderCycleRepository().copy_shop_preferences(changed, [c.id for c in _cycles_distributed_now(enterprise_id)])
-    if changed.reminders != current.reminders:
-        from hubcycle.services import reminders  # the scheduler's modules: only when reminders change
+    preferences = any(getattr(changed, p) != getattr(current, p) for p in SHOP_PREFERENCES)
+    if preferences or changed.reminders != current.reminders:
+        selling = _cycles_distributed_now(enterprise_id)  # read once for both
+        if preferences:
+            OrderCycleRepository().copy_shop_preferences(changed, [c.id for c in selling])
+        if changed.reminders != current.reminders:
+            from hubcycle.services import reminders  # the scheduler's modules: only when reminders change
 
-        for cycle in _cycles_distributed_now(enterprise_id):
-            reminders.arm(cycle)
+            for cycle in selling:
+                reminders.arm(cycle, known={changed.id: changed})
     return _json(changed)
 
 

@@ -107,11 +107,13 @@ def schedule_name(cycle_id: str, at: datetime) -> str:
     return f"oc-{cycle_id}-remind-{at:%Y%m%dT%H%M%S}"
 
 
-def arm(cycle: OrderCycle) -> None:
+def arm(cycle: OrderCycle, known: dict[str, Enterprise] | None = None) -> None:
     """After a save of the cycle or of a shop's settings: wake `run` at the next reminder due.
+    `known`: shops just saved, as saved (a read a moment later may still find the old settings).
     Errors are logged: the save has happened."""
     try:
         shops = EnterpriseRepository().get_many(cycle.distributor_ids) if cycle.outgoing else {}
+        shops |= {i: shop for i, shop in (known or {}).items() if i in cycle.distributor_ids}
         _arm_at(cycle.id, next_start(runs_of(cycle, shops), set(), clock.now()))
     except (ClientError, BotoCoreError):
         logger.exception("reminders of cycle %s not armed", cycle.id)
