@@ -108,9 +108,12 @@ function CsvButton({ cycleId, name, query }) {
 export function Report({ cycleId, name }) {
   const query = filters();
   const queryKey = new URLSearchParams(query).toString();
-  const [data, error] = useLoad(() => Promise.all([
-    api("GET", ["order-cycles", cycleId, "reports", name], undefined, query), loadNames(), loadCycleSummary(cycleId)]), [cycleId, name, queryKey]);
-  const [answer, names, summary] = data || [];
+  const [answer, reportError] = useLoad(() => api("GET", ["order-cycles", cycleId, "reports", name], undefined, query),
+    [cycleId, name, queryKey]);
+  // The names and the cycle depend on the cycle only: not read again for each report's tab.
+  const [context, contextError] = useLoad(() => Promise.all([loadNames(), loadCycleSummary(cycleId)]), [cycleId]);
+  const [names, summary] = context || [];
+  const error = reportError || contextError;
   const title = summary && summary.name ? `${t(`report.${name}`)} · ${summary.name}` : t(`report.${name}`);
   return html`<${Page} title=${title} wide>
     <div class="no-print"><${CycleLinks} cycleId=${cycleId} current=${name} /></div>
@@ -119,7 +122,7 @@ export function Report({ cycleId, name }) {
       <button type="button" class="button" onClick=${() => window.print()} data-testid="print">${t("report.print")}</button>
       <${CsvButton} cycleId=${cycleId} name=${name} query=${query} />
     </div>
-    ${error ? html`<${LoadFailed} error=${error} />` : !data ? html`<${Loading} />`
+    ${error ? html`<${LoadFailed} error=${error} />` : !answer || !context ? html`<${Loading} />`
       : answer && answer.download_url ? html`<${TooBig} link=${answer} />`
       : asList(answer).length === 0 ? html`<p class="empty" data-testid="report-empty">${t("report.empty")}</p>`
       : html`<${Rows} name=${name} rows=${asList(answer)} names=${names} />`}
