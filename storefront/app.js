@@ -11,7 +11,7 @@
 
 import { DICTIONARIES } from "./i18n.js";
 import { apiBase, apiUrl as joinUrl, asList, request } from "./shared/api.js";
-import { createFormat, toCents } from "./shared/format.js";
+import { addressLines, createFormat, toCents } from "./shared/format.js";
 import { browserLanguages, createI18n } from "./shared/i18n.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -1408,7 +1408,7 @@ function orderTableHead() {
 }
 
 function addressText(address) {
-  return [address.name, address.line1, address.line2, `${address.postcode} ${address.city}`, address.phone].filter(Boolean).join("\n");
+  return addressLines(address).join("\n");
 }
 
 async function act(token, secret, options, suffix, done) {

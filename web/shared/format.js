@@ -16,6 +16,11 @@ export function centsToDecimal(cents) {
   return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
 
+/** A delivery address as it is written on an envelope, a line each (empty lines left out). */
+export function addressLines(address) {
+  return [address.name, address.line1, address.line2, `${address.postcode} ${address.city}`, address.phone].filter(Boolean);
+}
+
 const INTL_UNITS = { g: "gram", kg: "kilogram", ml: "milliliter", l: "liter" };
 
 /** Formatters for one language. `t` must know "unit.item" (a plural entry). */

@@ -3,6 +3,7 @@
 // The API reprices, moves the stock and emails the customer; a supplier's answer has no totals,
 // so the page then offers only what a supplier may do: lower its own lines.
 import { asList } from "../../../web/shared/api.js";
+import { addressLines } from "../../../web/shared/format.js";
 import { api } from "../api.js";
 import { i18n, t } from "../lang.js";
 import { announce, describe, Field, FormError, go, href, html, LoadFailed, Loading, Page, Select, Submit, useForm, useLoad } from "../ui.js";
@@ -12,8 +13,7 @@ import { CycleLinks } from "./orders.js";
 const money = (value) => i18n.formatMoney(value);
 
 function Address({ address }) {
-  return html`<address data-testid="delivery-address">${[address.name, address.line1, address.line2,
-    `${address.postcode} ${address.city}`, address.phone].filter(Boolean).map((line) => html`${line}<br />`)}</address>`;
+  return html`<address data-testid="delivery-address">${addressLines(address).map((line) => html`${line}<br />`)}</address>`;
 }
 
 function Facts({ order, whole }) {
