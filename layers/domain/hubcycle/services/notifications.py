@@ -127,12 +127,12 @@ def deliver(items: list[OutboxItem], claim: str, mail_of: dict[str, CycleMail] |
         except DELIVERY_ERRORS as error:
             logger.warning("%s of cycle %s not delivered: %s", item.key, item.order_cycle_id, error)
             _failed(counts, failure)
-            if _release(outbox, item, claim, f"{type(error).__name__}: {error}") is False:
+            if release_failure(outbox, item, claim, f"{type(error).__name__}: {error}") is False:
                 retries.append(outbox_retries.retry_time(item.attempts, now))
         except Exception as error:  # noqa: BLE001 - one item's fault must not hold back the others
             logger.exception("%s of cycle %s cannot be delivered", item.key, item.order_cycle_id)
             _failed(counts, failure)
-            _release(outbox, item, claim, f"{type(error).__name__}: {error}", final=True)
+            release_failure(outbox, item, claim, f"{type(error).__name__}: {error}", final=True)
     if retries:
         outbox_retries.arm(min(retries))
     return counts
@@ -160,7 +160,8 @@ def _deliver_one(item: OutboxItem, claim: str, now: datetime, outbox: OutboxRepo
     return _SENT[item.kind]
 
 
-def _release(outbox: OutboxRepository, item: OutboxItem, claim: str, reason: str, final: bool = False) -> bool | None:
+def release_failure(outbox: OutboxRepository, item: OutboxItem, claim: str, reason: str,
+                    final: bool = False) -> bool | None:
     """Record the failure on the item: True if it was given up, False if it waits for a retry.
     If even that fails (None), its claim goes stale and the sweep retries."""
     try:

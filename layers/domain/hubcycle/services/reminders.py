@@ -40,6 +40,7 @@ from hubcycle.repository.orders import OrderRepository
 from hubcycle.repository.owed import CLAIM_SECONDS
 from hubcycle.repository.reminders import PAGE, ReminderRepository, as_outbox_item, reminder_item
 from hubcycle.services.auth import Caller
+from hubcycle.services.notifications import release_failure
 from hubcycle.settings import settings
 
 logger = logging.getLogger(__name__)
@@ -292,18 +293,12 @@ class _Invocation:
             self.released = True
             self.counts["ReminderFailures"] += 1
             metrics.email_failed()
-            self._release(outbox_item, f"{type(error).__name__}: {error}")
+            release_failure(self.outbox, outbox_item, self.claim, f"{type(error).__name__}: {error}")
         except Exception as error:  # noqa: BLE001 - one email's fault never holds back the others
             logger.exception("reminder %s cannot be sent", item["SK"])
             self.counts["ReminderFailures"] += 1
             metrics.email_failed()
-            self._release(outbox_item, f"{type(error).__name__}: {error}", final=True)
-
-    def _release(self, item, reason: str, final: bool = False) -> None:
-        try:
-            self.outbox.release(item, self.claim, reason, final=final)
-        except (ClientError, BotoCoreError):
-            logger.exception("could not record the failure of %s", item.key)
+            release_failure(self.outbox, outbox_item, self.claim, f"{type(error).__name__}: {error}", final=True)
 
     def _email(self, item: dict) -> mail.OutgoingEmail | None:
         shop = self.shops.get(item["shop_id"])
