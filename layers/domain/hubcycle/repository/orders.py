@@ -271,6 +271,8 @@ class OrderRepository(Repository):
                                    code="insufficient_stock") from None
                 if failed:
                     return False
+                if _BUSY not in cancelled.reasons:
+                    break  # as checkout does: only a transaction conflict is worth waiting for
         raise Unavailable("the order is busy; send the same request again")
 
     def save_many(self, previous: list[Order], changed: list[Order]) -> None:
